@@ -1,0 +1,386 @@
+//! Errors: compile-time diagnostics (syntax and static checks) and runtime errors.
+//!
+//! Runtime errors carry spans and a file index only; the source text is attached when they are rendered.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::source::SourceFile;
+use crate::span::Span;
+use crate::value::Value;
+
+/// A secondary or primary label on a diagnostic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What it says there.
+    pub text: String,
+}
+
+/// A compile-time diagnostic: a syntax error, or a static-check error found before anything runs.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `hsl::syntax::unexpected_token`.
+    pub code: &'static str,
+    /// One-line message.
+    pub message: String,
+    /// The primary label first, then secondary ones.
+    pub labels: Vec<Label>,
+    /// Advice for the common mistake, if any.
+    pub help: Option<String>,
+    /// The file the spans point into.
+    pub file: SourceFile,
+}
+
+impl Diagnostic {
+    /// A diagnostic with one primary label.
+    pub fn new(code: &'static str, message: impl Into<String>, file: &SourceFile, span: Span, label: impl Into<String>) -> Self {
+        Diagnostic {
+            code,
+            message: message.into(),
+            labels: vec![Label { span, text: label.into() }],
+            help: None,
+            file: file.clone(),
+        }
+    }
+
+    /// Adds help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label { span, text: text.into() });
+        self
+    }
+
+    /// The primary span.
+    pub fn span(&self) -> Span {
+        self.labels.first().map_or(Span::point(0), |label| label.span)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.file.text_ref())
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().enumerate().map(|(index, label)| {
+            let span = clamp(label.span, self.file.text().len());
+            if index == 0 {
+                miette::LabeledSpan::new_primary_with_span(Some(label.text.clone()), span)
+            } else {
+                miette::LabeledSpan::new_with_span(Some(label.text.clone()), span)
+            }
+        })))
+    }
+}
+
+/// Keeps a span inside the text so renderers never index past the end.
+pub(crate) fn clamp(span: Span, text_len: usize) -> miette::SourceSpan {
+    let len = text_len as u32;
+    if span.is_none() {
+        return (0usize, 0usize).into();
+    }
+    let start = span.start.min(len);
+    let end = span.end.clamp(start, len);
+    (start as usize, (end - start) as usize).into()
+}
+
+/// All diagnostics of one failed compile.
+#[derive(Clone, Debug)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_slice() {
+            [one] => write!(f, "{one}"),
+            many => write!(f, "{} errors", many.len()),
+        }
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+impl miette::Diagnostic for Diagnostics {
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        Some(Box::new(self.0.iter().map(|d| d as &dyn miette::Diagnostic)))
+    }
+}
+
+/// Which resource limit was exceeded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitKind {
+    /// The operation budget.
+    Operations,
+    /// Call depth (recursion).
+    CallDepth,
+    /// The wall-clock deadline.
+    Deadline,
+    /// The host interrupted the run.
+    Interrupted,
+    /// The size of one string.
+    StringSize,
+    /// The size of one array.
+    ArraySize,
+    /// Total memory held by script values (estimate).
+    Memory,
+}
+
+impl LimitKind {
+    /// The limit's name in codes and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            LimitKind::Operations => "operations",
+            LimitKind::CallDepth => "call_depth",
+            LimitKind::Deadline => "deadline",
+            LimitKind::Interrupted => "interrupted",
+            LimitKind::StringSize => "string_size",
+            LimitKind::ArraySize => "array_size",
+            LimitKind::Memory => "memory",
+        }
+    }
+}
+
+/// The kind of a runtime error; each has a stable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// An operand or argument of the wrong type.
+    Type,
+    /// A value of the right type that the operation cannot use (`chr(300)`, bad base64).
+    Value,
+    /// Reading a variable that does not exist.
+    UndefinedVariable,
+    /// Calling something that is not a function, or an unknown function, method or class.
+    UndefinedFunction,
+    /// The wrong number of arguments.
+    Arity,
+    /// A bad array key or index.
+    Index,
+    /// Writing a read-only variable or property, or a private member from outside.
+    Access,
+    /// `throw` of a value nobody caught.
+    Thrown,
+    /// `match` without a matching arm.
+    NoMatch,
+    /// An invalid regular expression.
+    Regex,
+    /// A function that needs the network, files or the MTA.
+    NotAvailable,
+    /// A resource limit (not catchable).
+    Limit(LimitKind),
+    /// A bug in the interpreter; never expected.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The stable diagnostic code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Type => "hsl::runtime::type_error",
+            ErrorKind::Value => "hsl::runtime::value_error",
+            ErrorKind::UndefinedVariable => "hsl::runtime::undefined_variable",
+            ErrorKind::UndefinedFunction => "hsl::runtime::undefined_function",
+            ErrorKind::Arity => "hsl::runtime::arity",
+            ErrorKind::Index => "hsl::runtime::bad_index",
+            ErrorKind::Access => "hsl::runtime::access",
+            ErrorKind::Thrown => "hsl::runtime::uncaught_throw",
+            ErrorKind::NoMatch => "hsl::runtime::no_match",
+            ErrorKind::Regex => "hsl::runtime::regex",
+            ErrorKind::NotAvailable => "hsl::runtime::not_available",
+            ErrorKind::Limit(LimitKind::Operations) => "hsl::limit::operations",
+            ErrorKind::Limit(LimitKind::CallDepth) => "hsl::limit::call_depth",
+            ErrorKind::Limit(LimitKind::Deadline) => "hsl::limit::deadline",
+            ErrorKind::Limit(LimitKind::Interrupted) => "hsl::limit::interrupted",
+            ErrorKind::Limit(LimitKind::StringSize) => "hsl::limit::string_size",
+            ErrorKind::Limit(LimitKind::ArraySize) => "hsl::limit::array_size",
+            ErrorKind::Limit(LimitKind::Memory) => "hsl::limit::memory",
+            ErrorKind::Internal => "hsl::runtime::internal",
+        }
+    }
+
+    /// The short kind name used in JSON output (`type`, `limit`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Type => "type",
+            ErrorKind::Value => "value",
+            ErrorKind::UndefinedVariable => "undefined_variable",
+            ErrorKind::UndefinedFunction => "undefined_function",
+            ErrorKind::Arity => "arity",
+            ErrorKind::Index => "index",
+            ErrorKind::Access => "access",
+            ErrorKind::Thrown => "thrown",
+            ErrorKind::NoMatch => "no_match",
+            ErrorKind::Regex => "regex",
+            ErrorKind::NotAvailable => "not_available",
+            ErrorKind::Limit(_) => "limit",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// Whether `try`/`catch` can catch it (Q-ERR-1: limits cannot be caught).
+    pub fn catchable(self) -> bool {
+        !matches!(self, ErrorKind::Limit(_) | ErrorKind::Internal)
+    }
+}
+
+/// One entry of the HSL call stack: the function that was called and where.
+#[derive(Clone, Debug)]
+pub struct StackEntry {
+    /// The called function's name (`<anonymous>` for function literals).
+    pub function: Arc<str>,
+    /// The file of the call site.
+    pub file: u16,
+    /// The call expression.
+    pub span: Span,
+}
+
+/// A runtime error: kind, message, where, and the HSL call stack.
+#[derive(Clone, Debug)]
+pub struct RuntimeError {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// A message for people.
+    pub message: String,
+    /// The failing expression ([`Span::NONE`] until the call site attaches one).
+    pub span: Span,
+    /// Index of the file `span` points into.
+    pub file: u16,
+    /// Innermost call last.
+    pub stack: Vec<StackEntry>,
+    /// The value given to `throw`, for uncaught throws.
+    pub thrown: Option<Value>,
+}
+
+impl RuntimeError {
+    /// An error without a position yet.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> RuntimeError {
+        RuntimeError { kind, message: message.into(), span: Span::NONE, file: 0, stack: Vec::new(), thrown: None }
+    }
+
+    /// Sets the position if none is set yet.
+    pub fn at(mut self, file: u16, span: Span) -> RuntimeError {
+        if self.span.is_none() {
+            self.span = span;
+            self.file = file;
+        }
+        self
+    }
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RuntimeError {}
+
+/// How evaluation stops early: an error, or a hook action that ends the script.
+#[derive(Debug)]
+pub enum Interrupt {
+    /// A runtime error or uncaught throw.
+    Error(RuntimeError),
+    /// A hook action (`Pass()`) ended the script.
+    Action {
+        /// The action's name.
+        name: Arc<str>,
+        /// Its arguments.
+        args: Vec<Value>,
+    },
+}
+
+/// Result of anything that evaluates HSL. Boxed so the `Ok` path stays small.
+pub type Fallible<T> = Result<T, Box<Interrupt>>;
+
+impl From<RuntimeError> for Box<Interrupt> {
+    fn from(error: RuntimeError) -> Self {
+        Box::new(Interrupt::Error(error))
+    }
+}
+
+/// Shorthand: an `Err` with a runtime error of `kind`.
+pub fn fail<T>(kind: ErrorKind, message: impl Into<String>) -> Fallible<T> {
+    Err(RuntimeError::new(kind, message).into())
+}
+
+/// A runtime error rendered with its source attached (what the CLI and hosts print).
+#[derive(Debug)]
+pub struct RuntimeReport {
+    /// The error.
+    pub error: RuntimeError,
+    /// The file its span points into.
+    pub file: SourceFile,
+    /// Sources of every file, for the stack labels.
+    pub call_sites: Vec<(String, usize, usize)>,
+}
+
+impl RuntimeReport {
+    /// Attaches the source. `files` is the program's file table (index = `RuntimeError::file`).
+    pub fn new(error: RuntimeError, files: &[SourceFile]) -> RuntimeReport {
+        let file = files.get(error.file as usize).cloned().unwrap_or_else(|| SourceFile::new("<unknown>", ""));
+        let call_sites = error
+            .stack
+            .iter()
+            .rev()
+            .map(|entry| {
+                let site = files.get(entry.file as usize);
+                let (line, column) = site.map_or((0, 0), |f| f.line_column(entry.span.start));
+                (format!("{} ({})", entry.function, site.map_or("?", |f| f.name())), line, column)
+            })
+            .collect();
+        RuntimeReport { error, file, call_sites }
+    }
+}
+
+impl fmt::Display for RuntimeReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.error.message)
+    }
+}
+
+impl std::error::Error for RuntimeReport {}
+
+impl miette::Diagnostic for RuntimeReport {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.error.kind.code()))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        if self.call_sites.is_empty() {
+            return None;
+        }
+        let trace: Vec<String> = self
+            .call_sites
+            .iter()
+            .map(|(function, line, column)| format!("in {function} called at {line}:{column}"))
+            .collect();
+        Some(Box::new(trace.join("\n")))
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.file.text_ref())
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        if self.error.span.is_none() {
+            return None;
+        }
+        let span = clamp(self.error.span, self.file.text().len());
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(Some("here".into()), span))))
+    }
+}

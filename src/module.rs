@@ -1,0 +1,530 @@
+//! Native functions and classes: one registry for the standard library, host functions and hook actions.
+//!
+//! A native is registered with its HSL name, a signature line for docs and messages, and its arity, so the
+//! compiler can check argument counts before anything runs.
+
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use crate::error::{ErrorKind, Fallible, Interrupt, RuntimeError};
+use crate::shared::SharedState;
+use crate::value::{Array, Object, Str, Value};
+
+/// Marks a native that takes any number of trailing arguments.
+pub const VARIADIC: usize = usize::MAX;
+
+/// A native function body.
+pub type NativeFnPtr = fn(&mut NativeCtx<'_>, &Args<'_>) -> Fallible<Value>;
+
+/// A builtin-class method body; receives the instance.
+pub type NativeMethodPtr = fn(&mut NativeCtx<'_>, &Object, &Args<'_>) -> Fallible<Value>;
+
+/// A host function: any thread-safe Rust closure.
+pub type HostFn = Arc<dyn Fn(&mut NativeCtx<'_>, &Args<'_>) -> Fallible<Value> + Send + Sync>;
+
+/// The static description of a builtin function (one row of a `stdlib/` table).
+#[derive(Clone, Copy, Debug)]
+pub struct NativeDef {
+    /// HSL name, exactly the spec's.
+    pub name: &'static str,
+    /// Signature line, e.g. `str_repeat(string s, number n) → string`.
+    pub signature: &'static str,
+    /// One-line description.
+    pub summary: &'static str,
+    /// A short HSL example.
+    pub example: &'static str,
+    /// Fewest arguments.
+    pub min: usize,
+    /// Most arguments ([`VARIADIC`] for no limit).
+    pub max: usize,
+    /// The body.
+    pub func: NativeFnPtr,
+}
+
+/// The static description of a builtin-class method.
+#[derive(Clone, Copy, Debug)]
+pub struct NativeMethodDef {
+    /// Method name.
+    pub name: &'static str,
+    /// Signature line.
+    pub signature: &'static str,
+    /// One-line description.
+    pub summary: &'static str,
+    /// Fewest arguments.
+    pub min: usize,
+    /// Most arguments.
+    pub max: usize,
+    /// The body.
+    pub func: NativeMethodPtr,
+}
+
+/// A builtin class: constructor, methods and static functions.
+#[derive(Debug)]
+pub struct NativeClass {
+    /// Class name (`X509`).
+    pub name: &'static str,
+    /// What the class is for.
+    pub summary: &'static str,
+    /// Called as `X509(...)`; `None` when the class cannot be constructed by scripts.
+    pub constructor: Option<NativeDef>,
+    /// Instance methods.
+    pub methods: &'static [NativeMethodDef],
+    /// Static functions (`X509::String`).
+    pub statics: &'static [NativeDef],
+}
+
+impl NativeClass {
+    /// An instance method by name.
+    pub fn method(&self, name: &[u8]) -> Option<&'static NativeMethodDef> {
+        let methods: &'static [NativeMethodDef] = self.methods;
+        methods.iter().find(|method| method.name.as_bytes() == name)
+    }
+
+    /// A static function by name.
+    pub fn static_fn(&self, name: &str) -> Option<&'static NativeDef> {
+        let statics: &'static [NativeDef] = self.statics;
+        statics.iter().find(|def| def.name == name)
+    }
+}
+
+/// How a [`NativeFunction`] runs.
+#[derive(Clone)]
+pub enum NativeImpl {
+    /// A plain function pointer (the standard library).
+    Static(NativeFnPtr),
+    /// A host closure.
+    Host(HostFn),
+}
+
+/// A callable native: what function values and call sites hold.
+pub struct NativeFunction {
+    /// HSL name.
+    pub name: Arc<str>,
+    /// Signature line for messages.
+    pub signature: Arc<str>,
+    /// Fewest arguments.
+    pub min: usize,
+    /// Most arguments ([`VARIADIC`] for no limit).
+    pub max: usize,
+    /// The body.
+    pub body: NativeImpl,
+}
+
+impl std::fmt::Debug for NativeFunction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<native {}>", self.name)
+    }
+}
+
+impl NativeFunction {
+    /// From a static definition.
+    pub fn from_def(def: &NativeDef) -> NativeFunction {
+        NativeFunction {
+            name: def.name.into(),
+            signature: def.signature.into(),
+            min: def.min,
+            max: def.max,
+            body: NativeImpl::Static(def.func),
+        }
+    }
+
+    /// Runs it.
+    pub fn invoke(&self, ctx: &mut NativeCtx<'_>, values: &[Value]) -> Fallible<Value> {
+        let args = Args { values, name: &self.name, signature: &self.signature };
+        match &self.body {
+            NativeImpl::Static(func) => func(ctx, &args),
+            NativeImpl::Host(func) => func(ctx, &args),
+        }
+    }
+}
+
+/// A named set of natives and builtin classes. The standard library is one; each hook's actions are another;
+/// hosts add their own.
+#[derive(Clone, Debug, Default)]
+pub struct Module {
+    /// The module's name (`stdlib`, `disconnect`, ...).
+    pub name: String,
+    functions: IndexMap<Arc<str>, Arc<NativeFunction>>,
+    docs: IndexMap<&'static str, NativeDef>,
+    classes: IndexMap<&'static str, &'static NativeClass>,
+}
+
+impl Module {
+    /// An empty module.
+    pub fn new(name: impl Into<String>) -> Module {
+        Module { name: name.into(), ..Module::default() }
+    }
+
+    /// Adds every function of a `stdlib/` table.
+    pub fn add_defs(&mut self, defs: &[NativeDef]) {
+        for def in defs {
+            self.functions.insert(def.name.into(), Arc::new(NativeFunction::from_def(def)));
+            self.docs.insert(def.name, *def);
+        }
+    }
+
+    /// Adds a builtin class.
+    pub fn add_class(&mut self, class: &'static NativeClass) {
+        self.classes.insert(class.name, class);
+    }
+
+    /// Adds a host function with an arity range.
+    pub fn add_host_fn(
+        &mut self,
+        name: &str,
+        min: usize,
+        max: usize,
+        body: impl Fn(&mut NativeCtx<'_>, &Args<'_>) -> Fallible<Value> + Send + Sync + 'static,
+    ) {
+        let function = NativeFunction {
+            name: name.into(),
+            signature: format!("{name}(…)").into(),
+            min,
+            max,
+            body: NativeImpl::Host(Arc::new(body)),
+        };
+        self.functions.insert(name.into(), Arc::new(function));
+    }
+
+    /// A function by name.
+    pub fn function(&self, name: &str) -> Option<&Arc<NativeFunction>> {
+        self.functions.get(name)
+    }
+
+    /// A builtin class by name.
+    pub fn class(&self, name: &str) -> Option<&'static NativeClass> {
+        self.classes.get(name).copied()
+    }
+
+    /// Every function, in registration order.
+    pub fn functions(&self) -> impl Iterator<Item = &Arc<NativeFunction>> {
+        self.functions.values()
+    }
+
+    /// Every builtin class.
+    pub fn classes(&self) -> impl Iterator<Item = &'static NativeClass> + '_ {
+        self.classes.values().copied()
+    }
+
+    /// The documentation row of a function, if it has one.
+    pub fn doc(&self, name: &str) -> Option<&NativeDef> {
+        self.docs.get(name)
+    }
+
+    /// Every documented function.
+    pub fn docs(&self) -> impl Iterator<Item = &NativeDef> {
+        self.docs.values()
+    }
+
+    /// Adds everything from another module (later names win).
+    pub fn merge(&mut self, other: &Module) {
+        self.functions.extend(other.functions.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.docs.extend(other.docs.iter().map(|(k, v)| (*k, *v)));
+        self.classes.extend(other.classes.iter().map(|(k, v)| (*k, *v)));
+    }
+}
+
+/// What natives can ask of the running interpreter.
+pub(crate) trait Runtime {
+    /// Calls an HSL function value.
+    fn call_value(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value>;
+    /// Writes one `echo` line.
+    fn echo(&mut self, bytes: &[u8]);
+    /// Writes a log line (`syslog`).
+    fn log(&mut self, priority: &str, message: &[u8]);
+    /// Engine-wide shared state (`memory_*`, `cache`, `barrier`).
+    fn shared(&self) -> &SharedState;
+    /// Unix time in seconds (deterministic when the host fixed the clock).
+    fn now(&mut self) -> f64;
+    /// Seconds since this execution started.
+    fn execution_time(&self) -> f64;
+    /// Fills `buffer` with random bytes (seeded when the host fixed the seed).
+    fn random_fill(&mut self, buffer: &mut [u8]);
+    /// Fails when a string of `len` bytes would exceed the string-size limit.
+    fn check_string_size(&self, len: usize) -> Fallible<()>;
+    /// Fails when an array of `len` entries would exceed the array-size limit.
+    fn check_array_size(&self, len: usize) -> Fallible<()>;
+    /// The host name `gethostname()` reports.
+    fn hostname(&self) -> String;
+}
+
+/// The handle a native gets to the running interpreter.
+pub struct NativeCtx<'a> {
+    pub(crate) runtime: &'a mut dyn Runtime,
+}
+
+impl NativeCtx<'_> {
+    /// Calls an HSL function value (callbacks of `array_map` and friends).
+    pub fn call(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value> {
+        self.runtime.call_value(function, args)
+    }
+
+    /// Writes one echo line to the run's output.
+    pub fn echo(&mut self, bytes: &[u8]) {
+        self.runtime.echo(bytes)
+    }
+
+    /// Writes a log line.
+    pub fn log(&mut self, priority: &str, message: &[u8]) {
+        self.runtime.log(priority, message)
+    }
+
+    /// Engine-wide shared state.
+    pub fn shared(&self) -> &SharedState {
+        self.runtime.shared()
+    }
+
+    /// Unix time in seconds.
+    pub fn now(&mut self) -> f64 {
+        self.runtime.now()
+    }
+
+    /// Seconds since this execution started.
+    pub fn execution_time(&self) -> f64 {
+        self.runtime.execution_time()
+    }
+
+    /// Random bytes from the run's source of randomness.
+    pub fn random_fill(&mut self, buffer: &mut [u8]) {
+        self.runtime.random_fill(buffer)
+    }
+
+    /// A uniformly random `u64`.
+    pub fn random_u64(&mut self) -> u64 {
+        let mut bytes = [0u8; 8];
+        self.runtime.random_fill(&mut bytes);
+        u64::from_le_bytes(bytes)
+    }
+
+    /// A uniformly random double in `[0, 1)`.
+    pub fn random_unit(&mut self) -> f64 {
+        (self.random_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Checks a string length against the run's limit before building it.
+    pub fn check_string_size(&self, len: usize) -> Fallible<()> {
+        self.runtime.check_string_size(len)
+    }
+
+    /// Checks an array length against the run's limit before building it.
+    pub fn check_array_size(&self, len: usize) -> Fallible<()> {
+        self.runtime.check_array_size(len)
+    }
+
+    /// The host name.
+    pub fn hostname(&self) -> String {
+        self.runtime.hostname()
+    }
+
+    /// Ends the script with a hook action (`Pass()`); never returns normally.
+    pub fn end_with_action(&mut self, name: &str, args: Vec<Value>) -> Fallible<Value> {
+        Err(Box::new(Interrupt::Action { name: name.into(), args }))
+    }
+}
+
+/// The arguments of one native call, with helpers that produce errors naming the function and argument.
+pub struct Args<'a> {
+    values: &'a [Value],
+    name: &'a str,
+    signature: &'a str,
+}
+
+impl<'a> Args<'a> {
+    /// Arguments for a call of `name` with `signature` (used by methods and tests).
+    pub fn new(values: &'a [Value], name: &'a str, signature: &'a str) -> Args<'a> {
+        Args { values, name, signature }
+    }
+
+    /// How many were passed.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    /// Whether none were passed.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// All of them.
+    pub fn values(&self) -> &'a [Value] {
+        self.values
+    }
+
+    /// The function's name.
+    pub fn name(&self) -> &str {
+        self.name
+    }
+
+    /// Argument `index`, if passed.
+    pub fn get(&self, index: usize) -> Option<&'a Value> {
+        self.values.get(index)
+    }
+
+    /// Argument `index` of any type (none when missing; arity is checked before the call).
+    pub fn any(&self, index: usize) -> &'a Value {
+        self.values.get(index).unwrap_or(&Value::None)
+    }
+
+    /// The name of parameter `index` as the signature spells it.
+    fn param_name(&self, index: usize) -> Option<String> {
+        let inner = self.signature.split_once('(')?.1.rsplit_once(')')?.0;
+        let param = inner.split(',').nth(index)?;
+        let name = param.split('=').next()?.split_whitespace().last()?;
+        Some(name.trim_start_matches("...").trim_end_matches('?').to_string())
+    }
+
+    /// A type error for argument `index`.
+    pub fn type_error(&self, index: usize, expected: &str) -> Box<Interrupt> {
+        let found = self.values.get(index).map_or("nothing", Value::type_name);
+        let param = self.param_name(index).map(|name| format!(" ({name})")).unwrap_or_default();
+        RuntimeError::new(
+            ErrorKind::Type,
+            format!("{}(): argument {}{param} must be {expected}, found {found}", self.name, index + 1),
+        )
+        .into()
+    }
+
+    /// A value error naming the function.
+    pub fn value_error(&self, message: impl std::fmt::Display) -> Box<Interrupt> {
+        RuntimeError::new(ErrorKind::Value, format!("{}(): {message}", self.name)).into()
+    }
+
+    /// Argument `index` as a string.
+    pub fn string(&self, index: usize) -> Fallible<&'a Str> {
+        match self.values.get(index) {
+            Some(Value::String(text)) => Ok(text),
+            _ => Err(self.type_error(index, "a string")),
+        }
+    }
+
+    /// Argument `index` as bytes.
+    pub fn bytes(&self, index: usize) -> Fallible<&'a [u8]> {
+        self.string(index).map(Str::as_bytes)
+    }
+
+    /// Argument `index` as a number (booleans are not accepted).
+    pub fn number(&self, index: usize) -> Fallible<f64> {
+        match self.values.get(index) {
+            Some(Value::Number(number)) => Ok(*number),
+            _ => Err(self.type_error(index, "a number")),
+        }
+    }
+
+    /// Argument `index` as a boolean.
+    pub fn boolean(&self, index: usize) -> Fallible<bool> {
+        match self.values.get(index) {
+            Some(Value::Bool(flag)) => Ok(*flag),
+            _ => Err(self.type_error(index, "a boolean")),
+        }
+    }
+
+    /// Argument `index` as an array.
+    pub fn array(&self, index: usize) -> Fallible<&'a Array> {
+        match self.values.get(index) {
+            Some(Value::Array(array)) => Ok(array),
+            _ => Err(self.type_error(index, "an array")),
+        }
+    }
+
+    /// Argument `index` as a callable value.
+    pub fn function(&self, index: usize) -> Fallible<&'a Value> {
+        match self.values.get(index) {
+            Some(value @ Value::Function(_)) => Ok(value),
+            _ => Err(self.type_error(index, "a function")),
+        }
+    }
+
+    /// Optional string argument.
+    pub fn opt_string(&self, index: usize) -> Fallible<Option<&'a Str>> {
+        if index < self.values.len() { self.string(index).map(Some) } else { Ok(None) }
+    }
+
+    /// Optional number argument with a default.
+    pub fn opt_number(&self, index: usize, default: f64) -> Fallible<f64> {
+        if index < self.values.len() { self.number(index) } else { Ok(default) }
+    }
+
+    /// Optional boolean argument with a default.
+    pub fn opt_boolean(&self, index: usize, default: bool) -> Fallible<bool> {
+        if index < self.values.len() { self.boolean(index) } else { Ok(default) }
+    }
+
+    /// The options array at `index` (absent means empty); unknown keys are errors (Q-LIB-1).
+    pub fn options(&self, index: usize, known: &[&str]) -> Fallible<Options<'a>> {
+        let array = match self.values.get(index) {
+            None => None,
+            Some(Value::Array(array)) => Some(array),
+            Some(_) => return Err(self.type_error(index, "an options array")),
+        };
+        if let Some(array) = array {
+            for key in array.keys() {
+                let key_text = key.to_value().to_display_string();
+                if !known.contains(&key_text.as_str()) {
+                    return Err(self.value_error(format!(
+                        "unknown option \"{key_text}\" (known: {})",
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    )));
+                }
+            }
+        }
+        Ok(Options { array, name: self.name.to_string() })
+    }
+}
+
+/// A validated options array.
+pub struct Options<'a> {
+    array: Option<&'a Array>,
+    name: String,
+}
+
+impl<'a> Options<'a> {
+    /// The raw option value, if given.
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.array?.get(crate::value::KeyRef::Str(key.as_bytes()))
+    }
+
+    fn type_error(&self, key: &str, expected: &str, found: &Value) -> Box<Interrupt> {
+        RuntimeError::new(
+            ErrorKind::Type,
+            format!("{}(): option \"{key}\" must be {expected}, found {}", self.name, found.type_name()),
+        )
+        .into()
+    }
+
+    /// A boolean option.
+    pub fn boolean(&self, key: &str, default: bool) -> Fallible<bool> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(Value::Bool(flag)) => Ok(*flag),
+            Some(other) => Err(self.type_error(key, "a boolean", other)),
+        }
+    }
+
+    /// A number option.
+    pub fn number(&self, key: &str, default: f64) -> Fallible<f64> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(Value::Number(number)) => Ok(*number),
+            Some(other) => Err(self.type_error(key, "a number", other)),
+        }
+    }
+
+    /// A string option.
+    pub fn string(&self, key: &str) -> Fallible<Option<&'a Str>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(other) => Err(self.type_error(key, "a string", other)),
+        }
+    }
+
+    /// An array option.
+    pub fn array(&self, key: &str) -> Fallible<Option<&'a Array>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(array)) => Ok(Some(array)),
+            Some(other) => Err(self.type_error(key, "an array", other)),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Source text to syntax tree: a logos lexer, a LALRPOP grammar, and a canonical printer.
+
+pub mod ast;
