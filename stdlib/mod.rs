@@ -1,4 +1,116 @@
 //! The standard library: every CORE function, one file per category.
 //!
 //! This module lives in `stdlib/` at the top level and is included with `#[path]` from `src/lib.rs`: a separate
-//! crate would need `Value` from `hsl` while `hsl` needs the library back.
+//! crate would need `Value` from `hsl` while `hsl` needs the library back. Each category file exposes a
+//! `FUNCTIONS` table of [`NativeDef`] rows (HSL name beside the Rust function) and, where it has them, its
+//! builtin classes; [`module`] registers them all.
+
+use crate::module::Module;
+#[allow(unused_imports)]
+use crate::module::NativeDef;
+
+/// The standard library as one module.
+pub fn module() -> Module {
+    let mut module = Module::new("stdlib");
+    for table in TABLES {
+        module.add_defs(table);
+    }
+    module
+}
+
+/// Every category's table, in documentation order.
+const TABLES: &[&[NativeDef]] = &[];
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! A stand-in runtime so library functions can be unit-tested without the evaluator.
+
+    use crate::error::{ErrorKind, Fallible, RuntimeError};
+    use crate::module::{Args, NativeCtx, Runtime};
+    use crate::shared::SharedState;
+    use crate::value::{FunctionKind, Value};
+
+    /// Records echo and log output; calls native function values directly; fixed clock and randomness.
+    #[derive(Default)]
+    pub struct TestRuntime {
+        pub echoed: Vec<Vec<u8>>,
+        pub logged: Vec<(String, Vec<u8>)>,
+        pub shared: SharedState,
+        pub clock: f64,
+        pub seed: u64,
+    }
+
+    impl Runtime for TestRuntime {
+        fn call_value(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value> {
+            match function {
+                Value::Function(f) => match f.kind() {
+                    FunctionKind::Native(native) => native.invoke(&mut NativeCtx { runtime: self }, &args),
+                    _ => Err(RuntimeError::new(ErrorKind::Internal, "TestRuntime calls natives only").into()),
+                },
+                _ => Err(RuntimeError::new(ErrorKind::UndefinedFunction, "not a function").into()),
+            }
+        }
+        fn echo(&mut self, bytes: &[u8]) {
+            self.echoed.push(bytes.to_vec());
+        }
+        fn log(&mut self, priority: &str, message: &[u8]) {
+            self.logged.push((priority.to_string(), message.to_vec()));
+        }
+        fn shared(&self) -> &SharedState {
+            &self.shared
+        }
+        fn now(&mut self) -> f64 {
+            self.clock
+        }
+        fn execution_time(&self) -> f64 {
+            0.0
+        }
+        fn random_fill(&mut self, buffer: &mut [u8]) {
+            for byte in buffer {
+                // xorshift: deterministic, good enough for tests
+                self.seed ^= self.seed << 13;
+                self.seed ^= self.seed >> 7;
+                self.seed ^= self.seed << 17;
+                self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                *byte = (self.seed >> 24) as u8;
+            }
+        }
+        fn check_string_size(&self, len: usize) -> Fallible<()> {
+            if len > 64 << 20 {
+                return Err(RuntimeError::new(ErrorKind::Limit(crate::error::LimitKind::StringSize), "too big").into());
+            }
+            Ok(())
+        }
+        fn check_array_size(&self, len: usize) -> Fallible<()> {
+            if len > 1 << 20 {
+                return Err(RuntimeError::new(ErrorKind::Limit(crate::error::LimitKind::ArraySize), "too big").into());
+            }
+            Ok(())
+        }
+        fn hostname(&self) -> String {
+            "test.example".to_string()
+        }
+    }
+
+    /// Calls the standard-library function `name` with `args` on a fresh [`TestRuntime`].
+    pub fn call(name: &str, args: &[Value]) -> Fallible<Value> {
+        let module = super::module();
+        let function = module.function(name).unwrap_or_else(|| panic!("no function {name}"));
+        let mut runtime = TestRuntime { seed: 42, ..TestRuntime::default() };
+        function.invoke(&mut NativeCtx { runtime: &mut runtime }, args)
+    }
+
+    /// The error kind of a failed call (panics if the call succeeded).
+    pub fn error_kind(result: Fallible<Value>) -> ErrorKind {
+        match result {
+            Ok(value) => panic!("expected an error, got {value:?}"),
+            Err(interrupt) => match *interrupt {
+                crate::error::Interrupt::Error(error) => error.kind,
+                other => panic!("expected an error, got {other:?}"),
+            },
+        }
+    }
+
+    #[allow(dead_code)]
+    fn _args_are_public(_: &Args<'_>) {}
+}
