@@ -138,6 +138,8 @@ impl Value {
         match (self, other) {
             (V::None, V::None) => true,
             (V::None, _) | (_, V::None) => false,
+            (V::Bool(a), V::Number(b)) => f64::from(u8::from(*a)) == *b,
+            (V::Number(a), V::Bool(b)) => *a == f64::from(u8::from(*b)),
             (V::Bool(a), _) => *a == other.truthy(),
             (_, V::Bool(b)) => self.truthy() == *b,
             (V::Number(a), V::Number(b)) => a == b,
