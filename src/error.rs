@@ -35,7 +35,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic with one primary label.
-    pub fn new(code: &'static str, message: impl Into<String>, file: &SourceFile, span: Span, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: &'static str,
+        message: impl Into<String>,
+        file: &SourceFile,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             code,
             message: message.into(),
