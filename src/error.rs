@@ -252,9 +252,7 @@ impl ErrorKind {
 pub struct StackEntry {
     /// The called function's name (`<anonymous>` for function literals).
     pub function: Arc<str>,
-    /// The file of the call site.
-    pub file: u16,
-    /// The call expression.
+    /// The call expression (in program-wide positions, see [`crate::ir::Program::locate`]).
     pub span: Span,
 }
 
@@ -265,10 +263,9 @@ pub struct RuntimeError {
     pub kind: ErrorKind,
     /// A message for people.
     pub message: String,
-    /// The failing expression ([`Span::NONE`] until the call site attaches one).
+    /// The failing expression ([`Span::NONE`] until the call site attaches one). Positions are program-wide:
+    /// each file of a program occupies its own range (see [`crate::ir::Program::locate`]).
     pub span: Span,
-    /// Index of the file `span` points into.
-    pub file: u16,
     /// Innermost call last.
     pub stack: Vec<StackEntry>,
     /// The value given to `throw`, for uncaught throws.
@@ -278,14 +275,13 @@ pub struct RuntimeError {
 impl RuntimeError {
     /// An error without a position yet.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> RuntimeError {
-        RuntimeError { kind, message: message.into(), span: Span::NONE, file: 0, stack: Vec::new(), thrown: None }
+        RuntimeError { kind, message: message.into(), span: Span::NONE, stack: Vec::new(), thrown: None }
     }
 
     /// Sets the position if none is set yet.
-    pub fn at(mut self, file: u16, span: Span) -> RuntimeError {
+    pub fn at(mut self, span: Span) -> RuntimeError {
         if self.span.is_none() {
             self.span = span;
-            self.file = file;
         }
         self
     }
@@ -330,29 +326,35 @@ pub fn fail<T>(kind: ErrorKind, message: impl Into<String>) -> Fallible<T> {
 /// A runtime error rendered with its source attached (what the CLI and hosts print).
 #[derive(Debug)]
 pub struct RuntimeReport {
-    /// The error.
+    /// The error, its span made local to `file`.
     pub error: RuntimeError,
     /// The file its span points into.
     pub file: SourceFile,
-    /// Sources of every file, for the stack labels.
-    pub call_sites: Vec<(String, usize, usize)>,
+    /// `function (file:line:column)` of each call, innermost first.
+    pub call_sites: Vec<String>,
 }
 
 impl RuntimeReport {
-    /// Attaches the source. `files` is the program's file table (index = `RuntimeError::file`).
-    pub fn new(error: RuntimeError, files: &[SourceFile]) -> RuntimeReport {
-        let file = files.get(error.file as usize).cloned().unwrap_or_else(|| SourceFile::new("<unknown>", ""));
+    /// Attaches the source, using `locate` to map program-wide spans to (file, local span).
+    pub fn new(mut error: RuntimeError, locate: impl Fn(Span) -> (SourceFile, Span)) -> RuntimeReport {
+        let (file, local) = locate(error.span);
+        error.span = local;
         let call_sites = error
             .stack
             .iter()
             .rev()
             .map(|entry| {
-                let site = files.get(entry.file as usize);
-                let (line, column) = site.map_or((0, 0), |f| f.line_column(entry.span.start));
-                (format!("{} ({})", entry.function, site.map_or("?", |f| f.name())), line, column)
+                let (site, local) = locate(entry.span);
+                let (line, column) = site.line_column(local.start);
+                format!("{} called at {}:{line}:{column}", entry.function, site.name())
             })
             .collect();
         RuntimeReport { error, file, call_sites }
+    }
+
+    /// One-based line and column of the error.
+    pub fn line_column(&self) -> (usize, usize) {
+        if self.error.span.is_none() { (0, 0) } else { self.file.line_column(self.error.span.start) }
     }
 }
 
@@ -372,12 +374,7 @@ impl miette::Diagnostic for RuntimeReport {
         if self.call_sites.is_empty() {
             return None;
         }
-        let trace: Vec<String> = self
-            .call_sites
-            .iter()
-            .map(|(function, line, column)| format!("in {function} called at {line}:{column}"))
-            .collect();
-        Some(Box::new(trace.join("\n")))
+        Some(Box::new(format!("call stack:\n  {}", self.call_sites.join("\n  "))))
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(self.file.text_ref())
@@ -387,6 +384,6 @@ impl miette::Diagnostic for RuntimeReport {
             return None;
         }
         let span = clamp(self.error.span, self.file.text().len());
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(Some("here".into()), span))))
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(Some(self.error.kind.name().replace('_', " ")), span))))
     }
 }

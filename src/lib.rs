@@ -10,3 +10,7 @@ pub mod value;
 
 #[path = "../stdlib/mod.rs"]
 pub mod stdlib;
+pub mod compile;
+pub mod eval;
+pub mod ir;
+pub mod output;

@@ -114,3 +114,86 @@ pub(crate) mod testing {
     #[allow(dead_code)]
     fn _args_are_public(_: &Args<'_>) {}
 }
+
+pub mod exception;
+pub mod regex;
+pub mod string;
+
+/// Converts the content of a data import (`import $x from "file.ext"`, language.md §8.4) at compile time.
+pub fn data_import(
+    extension: &str,
+    bytes: &[u8],
+    options: Option<&crate::value::Value>,
+) -> Result<crate::value::Value, String> {
+    use crate::value::{Array, Value};
+    let option = |name: &str| match options {
+        Some(Value::Array(array)) => array.get(crate::value::KeyRef::Str(name.as_bytes())).cloned(),
+        _ => None,
+    };
+    match extension {
+        "json" => {
+            let text = std::str::from_utf8(bytes).map_err(|_| "the JSON file is not UTF-8".to_string())?;
+            let json: serde_json::Value =
+                serde_json::from_str(&strip_json_comments(text)).map_err(|error| format!("invalid JSON: {error}"))?;
+            Ok(crate::value::json::from_json(&json))
+        }
+        "txt" => {
+            if option("array").is_some_and(|v| v.truthy()) {
+                let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                Ok(Value::Array(Array::from_values(
+                    text.split(|b| *b == b'\n').map(|line| Value::from(line.strip_suffix(b"\r").unwrap_or(line).to_vec())),
+                )))
+            } else {
+                Ok(Value::from(bytes.to_vec()))
+            }
+        }
+        other => Err(format!("cannot import data from a .{other} file (supported: .json, .txt)")),
+    }
+}
+
+/// Removes `//` and `/* */` comments outside JSON strings (data imports allow comments).
+fn strip_json_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if c == '\\' {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for skipped in chars.by_ref() {
+                    if skipped == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut previous = ' ';
+                for skipped in chars.by_ref() {
+                    if previous == '*' && skipped == '/' {
+                        break;
+                    }
+                    previous = skipped;
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}

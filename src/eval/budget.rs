@@ -1,0 +1,105 @@
+//! Resource limits and the one counter that enforces operations, the deadline and host interruption.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::error::{ErrorKind, Fallible, LimitKind, RuntimeError};
+
+/// Every limit of a run. `Default` gives the values `hsl run` uses.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Loop iterations plus calls; `None` for unlimited.
+    pub max_operations: Option<u64>,
+    /// Nested HSL calls.
+    pub max_call_depth: u32,
+    /// Wall-clock time for one run.
+    pub deadline: Option<Duration>,
+    /// Bytes in one string.
+    pub max_string_size: usize,
+    /// Entries in one array.
+    pub max_array_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: Some(1_000_000_000),
+            max_call_depth: if cfg!(debug_assertions) { 2_000 } else { 10_000 },
+            deadline: Some(Duration::from_secs(60)),
+            max_string_size: 64 << 20,
+            max_array_size: 8 << 20,
+        }
+    }
+}
+
+impl Limits {
+    /// No limits except call depth (which protects the native stack).
+    pub fn unlimited() -> Self {
+        Limits {
+            max_operations: None,
+            deadline: None,
+            max_string_size: usize::MAX,
+            max_array_size: usize::MAX,
+            ..Limits::default()
+        }
+    }
+}
+
+/// How often (in operations) the clock and the interrupt flag are read.
+const CHECK_EVERY: u32 = 1024;
+
+/// The per-run counter.
+pub struct Budget {
+    remaining: u64,
+    until_check: u32,
+    deadline: Option<Instant>,
+    interrupt: Option<Arc<AtomicBool>>,
+}
+
+impl Budget {
+    /// A budget for one run starting now.
+    pub fn new(limits: &Limits, interrupt: Option<Arc<AtomicBool>>) -> Budget {
+        Budget {
+            remaining: limits.max_operations.unwrap_or(u64::MAX),
+            until_check: CHECK_EVERY,
+            deadline: limits.deadline.map(|d| Instant::now() + d),
+            interrupt,
+        }
+    }
+
+    /// Counts one operation (a loop iteration or a call).
+    #[inline]
+    pub fn tick(&mut self) -> Fallible<()> {
+        self.remaining = match self.remaining.checked_sub(1) {
+            Some(remaining) => remaining,
+            None => return Err(limit(LimitKind::Operations, "the operation budget is exhausted")),
+        };
+        self.until_check -= 1;
+        if self.until_check == 0 {
+            return self.slow_check();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn slow_check(&mut self) -> Fallible<()> {
+        self.until_check = CHECK_EVERY;
+        if let Some(deadline) = self.deadline
+            && Instant::now() >= deadline
+        {
+            return Err(limit(LimitKind::Deadline, "the run exceeded its deadline"));
+        }
+        if let Some(flag) = &self.interrupt
+            && flag.load(Ordering::Relaxed)
+        {
+            return Err(limit(LimitKind::Interrupted, "the host interrupted the run"));
+        }
+        Ok(())
+    }
+}
+
+/// A limit error.
+pub fn limit(kind: LimitKind, message: &str) -> Box<crate::error::Interrupt> {
+    RuntimeError::new(ErrorKind::Limit(kind), format!("limit exceeded ({}): {message}", kind.name())).into()
+}

@@ -1,0 +1,1316 @@
+//! The tree-walking evaluator: runs an [`ir::Program`] with per-run state in a [`Machine`].
+//!
+//! Variables live in slots chosen by the compiler; no name is looked up at run time. Control flow
+//! (`break`, `continue`, `return`) is a [`Flow`] value, never an error; errors and hook actions travel as
+//! `Box<Interrupt>` so the `Ok` path stays small.
+
+pub mod budget;
+pub mod ops;
+mod place;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use parking_lot::Mutex;
+
+use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError, StackEntry};
+use crate::ir::{self, ArrayItem, Call, Callee, Expr, Part, Program, Stmt, VarSlot};
+use crate::module::{Args, NativeClass, NativeCtx, NativeFunction, Runtime, VARIADIC};
+use crate::output::Output;
+use crate::shared::SharedState;
+use crate::span::Span;
+use crate::stdlib::exception::{ExceptionState, exception, exception_state};
+use crate::syntax::ast::BinaryOp;
+use crate::value::{Array, Cell, ClassId, ClassRef, FnId, Function, FunctionKind, Object, Str, Value, new_cell};
+
+pub use budget::{Budget, Limits};
+
+/// What a statement tells its enclosing block.
+pub(crate) enum Flow {
+    Next,
+    Break,
+    Continue,
+    Return(Value),
+}
+
+/// The clock a run sees.
+#[derive(Clone, Copy, Debug, Default)]
+pub enum Clock {
+    /// The system clock.
+    #[default]
+    System,
+    /// A fixed Unix time (reproducible tests).
+    Fixed(f64),
+}
+
+/// Everything a run needs besides the program.
+pub struct RunConfig<'a> {
+    /// Limits.
+    pub limits: &'a Limits,
+    /// Where `echo` goes.
+    pub output: &'a mut dyn Output,
+    /// Engine-wide shared state.
+    pub shared: &'a SharedState,
+    /// Set by the host to stop the run.
+    pub interrupt: Option<Arc<AtomicBool>>,
+    /// The clock.
+    pub clock: Clock,
+    /// Seed for reproducible randomness; `None` for OS randomness.
+    pub seed: Option<u64>,
+    /// What `gethostname()` returns.
+    pub hostname: &'a str,
+}
+
+/// How a run ended.
+#[derive(Debug)]
+pub enum Ending {
+    /// Control fell off the end of the main script.
+    Finished,
+    /// A hook action ended the script.
+    Action {
+        /// The action.
+        name: Arc<str>,
+        /// Its arguments.
+        args: Vec<Value>,
+    },
+    /// A runtime error or uncaught throw.
+    Failed(Box<RuntimeError>),
+}
+
+/// The result of a run: how it ended and the final values of the main module's globals.
+#[derive(Debug)]
+pub struct RunResult {
+    /// How it ended.
+    pub ending: Ending,
+    /// Main-module globals by slot (`None` = unset); hook globals come first.
+    pub globals: Vec<Option<Value>>,
+}
+
+/// Runs a program. `host_globals` fill the first slots of the main module (the hook's globals).
+pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: RunConfig<'p>) -> RunResult {
+    let mut machine = Machine::new(program, config);
+    for (index, value) in host_globals.into_iter().enumerate() {
+        if let Some(slot) = machine.globals[0].get_mut(index) {
+            *slot = value;
+        }
+    }
+    let ending = match machine.run_module(0) {
+        Ok(()) => Ending::Finished,
+        Err(interrupt) => match *interrupt {
+            Interrupt::Action { name, args } => Ending::Action { name, args },
+            Interrupt::Error(error) => Ending::Failed(Box::new(error)),
+        },
+    };
+    let globals = std::mem::take(&mut machine.globals[0]);
+    RunResult { ending, globals }
+}
+
+/// One call frame: plain slots, cells shared with closures, and `$this`.
+#[derive(Default)]
+struct Frame {
+    slots: Vec<Option<Value>>,
+    cells: Vec<Cell>,
+    function: Option<FnId>,
+}
+
+/// Per-run mutable state.
+pub(crate) struct Machine<'p> {
+    program: &'p Program,
+    globals: Vec<Vec<Option<Value>>>,
+    statics: Vec<Vec<Value>>,
+    module_started: Vec<bool>,
+    frame: Frame,
+    /// (function, call-site span) of each active user call.
+    calls: Vec<(FnId, Span)>,
+    depth: u32,
+    output: &'p mut dyn Output,
+    shared: &'p SharedState,
+    limits: &'p Limits,
+    budget: Budget,
+    clock: Clock,
+    rng_state: Option<u64>,
+    started: Instant,
+    hostname: &'p str,
+    frame_pool: Vec<Vec<Option<Value>>>,
+}
+
+impl<'p> Machine<'p> {
+    fn new(program: &'p Program, config: RunConfig<'p>) -> Machine<'p> {
+        let globals = program.modules.iter().map(|module| vec![None; module.globals.len()]).collect();
+        let statics =
+            program.classes.iter().map(|class| class.statics.iter().map(|field| field.init.clone()).collect()).collect();
+        Machine {
+            program,
+            globals,
+            statics,
+            module_started: vec![false; program.modules.len()],
+            frame: Frame::default(),
+            calls: Vec::new(),
+            depth: 0,
+            output: config.output,
+            shared: config.shared,
+            limits: config.limits,
+            budget: Budget::new(config.limits, config.interrupt),
+            clock: config.clock,
+            rng_state: config.seed,
+            started: Instant::now(),
+            hostname: config.hostname,
+            frame_pool: Vec::new(),
+        }
+    }
+
+    fn run_module(&mut self, module: u16) -> Fallible<()> {
+        if std::mem::replace(&mut self.module_started[module as usize], true) {
+            return Ok(());
+        }
+        let program = self.program;
+        let saved = std::mem::take(&mut self.frame);
+        let result = self.exec_block(&program.modules[module as usize].body);
+        self.frame = saved;
+        result.map(|_| ())
+    }
+
+    // ------------------------------------------------------------------ errors
+
+    /// A runtime error at `span` with the current HSL call stack.
+    fn error(&self, kind: ErrorKind, message: impl Into<String>, span: Span) -> Box<Interrupt> {
+        let mut error = RuntimeError::new(kind, message).at(span);
+        error.stack = self.stack();
+        error.into()
+    }
+
+    fn stack(&self) -> Vec<StackEntry> {
+        self.calls
+            .iter()
+            .map(|(id, span)| StackEntry { function: self.program.functions[id.0 as usize].name.clone(), span: *span })
+            .collect()
+    }
+
+    /// Gives an error raised without a position (natives, operators) the position of `span`.
+    fn locate(&self, mut interrupt: Box<Interrupt>, span: Span) -> Box<Interrupt> {
+        if let Interrupt::Error(error) = interrupt.as_mut()
+            && error.span.is_none()
+        {
+            error.span = span;
+            if error.stack.is_empty() {
+                error.stack = self.stack();
+            }
+        }
+        interrupt
+    }
+
+    fn op_error(&self, error: RuntimeError, span: Span) -> Box<Interrupt> {
+        self.locate(error.into(), span)
+    }
+
+    fn variable_name(&self, span: Span) -> String {
+        let (file, local) = self.program.locate(span);
+        file.text().get(local.start as usize..local.end as usize).unwrap_or("$?").to_string()
+    }
+
+    fn undefined(&self, span: Span) -> Box<Interrupt> {
+        let name = self.variable_name(span);
+        self.error(ErrorKind::UndefinedVariable, format!("undefined variable `{name}`"), span)
+    }
+
+    // ------------------------------------------------------------------ statements
+
+    fn exec_block(&mut self, block: &[Stmt]) -> Fallible<Flow> {
+        for stmt in block {
+            match self.exec(stmt)? {
+                Flow::Next => {}
+                other => return Ok(other),
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn exec(&mut self, stmt: &Stmt) -> Fallible<Flow> {
+        match stmt {
+            Stmt::Expr(expr) => {
+                self.eval_discard(expr)?;
+            }
+            Stmt::Echo(expr) => {
+                let value = self.eval(expr)?;
+                match &value {
+                    Value::String(text) => self.output.echo(text.as_bytes()),
+                    other => self.output.echo(&other.to_display()),
+                }
+            }
+            Stmt::If(cond, then, otherwise) => {
+                let branch = if self.eval(cond)?.truthy() { then } else { otherwise };
+                return self.exec_block(branch);
+            }
+            Stmt::Loop { cond, step, body } => loop {
+                self.budget.tick()?;
+                if let Some(cond) = cond
+                    && !self.eval_truthy(cond)?
+                {
+                    break;
+                }
+                match self.exec_block(body)? {
+                    Flow::Break => break,
+                    Flow::Return(value) => return Ok(Flow::Return(value)),
+                    Flow::Next | Flow::Continue => {}
+                }
+                if let Some(step) = step {
+                    self.eval_discard(step)?;
+                }
+            },
+            Stmt::Foreach { subject, key, value, body, span } => return self.foreach(subject, *key, *value, body, *span),
+            Stmt::Switch { subject, cases, default, body } => {
+                let subject = self.eval(subject)?;
+                let mut start = *default;
+                for (label, index) in cases.iter() {
+                    if self.eval(label)?.loose_eq(&subject) {
+                        start = Some(*index);
+                        break;
+                    }
+                }
+                if let Some(start) = start {
+                    match self.exec_block(&body[start..])? {
+                        Flow::Break | Flow::Next => {}
+                        other => return Ok(other),
+                    }
+                }
+            }
+            Stmt::Break => return Ok(Flow::Break),
+            Stmt::Continue => return Ok(Flow::Continue),
+            Stmt::Return(value) => {
+                let value = match value {
+                    Some(expr) => self.eval(expr)?,
+                    None => Value::None,
+                };
+                return Ok(Flow::Return(value));
+            }
+            Stmt::Throw(expr, span) => {
+                let value = self.eval(expr)?;
+                let message = match exception_state(&value) {
+                    Some(state) => state.message.to_string(),
+                    None => value.to_display_string(),
+                };
+                let mut error = RuntimeError::new(ErrorKind::Thrown, format!("uncaught exception: {message}")).at(*span);
+                error.stack = self.stack();
+                error.thrown = Some(value);
+                return Err(error.into());
+            }
+            Stmt::Try { body, var, handler } => {
+                let depth = self.depth;
+                let calls = self.calls.len();
+                match self.exec_block(body) {
+                    Ok(flow) => return Ok(flow),
+                    Err(interrupt) => match *interrupt {
+                        Interrupt::Error(error) if error.kind.catchable() => {
+                            self.depth = depth;
+                            self.calls.truncate(calls);
+                            let caught = self.caught_value(error);
+                            self.store(*var, caught);
+                            return self.exec_block(handler);
+                        }
+                        other => return Err(Box::new(other)),
+                    },
+                }
+            }
+            Stmt::Barrier { name, var, body, span } => {
+                let name = match self.eval(name)? {
+                    Value::String(text) => text,
+                    other => {
+                        return Err(self.error(
+                            ErrorKind::Type,
+                            format!("a barrier name must be a string, found {}", other.type_name()),
+                            *span,
+                        ));
+                    }
+                };
+                let cell = self.shared.barrier(name.as_bytes());
+                let mut guard = cell.lock();
+                if let Some(var) = var {
+                    self.store_option(*var, guard.clone());
+                }
+                let result = self.exec_block(body);
+                if let Some(var) = var {
+                    *guard = self.load_option(*var);
+                }
+                return result;
+            }
+            Stmt::InitModule(module) => self.run_module(*module)?,
+            Stmt::Block(block) => return self.exec_block(block),
+        }
+        Ok(Flow::Next)
+    }
+
+    /// The value `catch` receives: what was thrown, or an `Exception` for builtin runtime errors.
+    fn caught_value(&self, error: RuntimeError) -> Value {
+        if let Some(value) = error.thrown {
+            return value;
+        }
+        let (file, local) = self.program.locate(error.span);
+        let location = (!error.span.is_none()).then(|| {
+            let (line, column) = file.line_column(local.start);
+            (Str::from(file.name()), line as f64, column as f64)
+        });
+        exception(ExceptionState { message: error.message.into(), location, kind: Some(error.kind.name()) })
+    }
+
+    fn foreach(&mut self, subject: &Expr, key: Option<VarSlot>, value: VarSlot, body: &[Stmt], span: Span) -> Fallible<Flow> {
+        let array = match self.eval(subject)? {
+            Value::Array(array) => array,
+            other => {
+                return Err(self.error(
+                    ErrorKind::Type,
+                    format!("foreach needs an array, found {}", other.type_name()),
+                    span,
+                ));
+            }
+        };
+        // Iterating the snapshot: writes to the variable inside the loop copy on write.
+        for index in 0..array.len() {
+            self.budget.tick()?;
+            let Some((entry_key, entry_value)) = array.get_index(index) else { break };
+            if let Some(key) = key {
+                self.store(key, entry_key.to_value());
+            }
+            self.store(value, entry_value.clone());
+            match self.exec_block(body)? {
+                Flow::Break => break,
+                Flow::Return(value) => return Ok(Flow::Return(value)),
+                Flow::Next | Flow::Continue => {}
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    // ------------------------------------------------------------------ variables
+
+    #[inline]
+    fn store(&mut self, slot: VarSlot, value: Value) {
+        self.store_option(slot, Some(value));
+    }
+
+    fn store_option(&mut self, slot: VarSlot, value: Option<Value>) {
+        match slot {
+            VarSlot::Local(index) => self.frame.slots[index as usize] = value,
+            VarSlot::Cell(index) => *self.frame.cells[index as usize].lock() = value,
+            VarSlot::Global(module, index) => self.globals[module as usize][index as usize] = value,
+        }
+    }
+
+    fn load_option(&self, slot: VarSlot) -> Option<Value> {
+        match slot {
+            VarSlot::Local(index) => self.frame.slots[index as usize].clone(),
+            VarSlot::Cell(index) => self.frame.cells[index as usize].lock().clone(),
+            VarSlot::Global(module, index) => self.globals[module as usize][index as usize].clone(),
+        }
+    }
+
+    #[inline]
+    fn load(&self, slot: VarSlot, span: Span) -> Fallible<Value> {
+        let value = match slot {
+            VarSlot::Local(index) => self.frame.slots[index as usize].clone(),
+            VarSlot::Cell(index) => self.frame.cells[index as usize].lock().clone(),
+            VarSlot::Global(module, index) => self.globals[module as usize][index as usize].clone(),
+        };
+        value.ok_or_else(|| self.undefined(span))
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    fn eval_truthy(&mut self, expr: &Expr) -> Fallible<bool> {
+        if let Expr::Binary(op, left, right, span) = expr {
+            let a = self.eval(left)?;
+            let b = self.eval(right)?;
+            if let (Value::Number(x), Value::Number(y)) = (&a, &b) {
+                match op {
+                    BinaryOp::Lt => return Ok(x < y),
+                    BinaryOp::Le => return Ok(x <= y),
+                    BinaryOp::Gt => return Ok(x > y),
+                    BinaryOp::Ge => return Ok(x >= y),
+                    _ => {}
+                }
+            }
+            return ops::binary(*op, &a, &b).map(|v| v.truthy()).map_err(|e| self.op_error(e, *span));
+        }
+        Ok(self.eval(expr)?.truthy())
+    }
+
+    /// Evaluates for side effects only (statement position): assignments skip building their result.
+    fn eval_discard(&mut self, expr: &Expr) -> Fallible<()> {
+        match expr {
+            Expr::Assign(place, value) => {
+                let value = self.eval(value)?;
+                self.assign(place, value)
+            }
+            Expr::IncDec { place, increment, span, .. } => {
+                self.inc_dec(place, *increment, true, *span)?;
+                Ok(())
+            }
+            Expr::CompoundAssign(op, place, value, span) => {
+                let value = self.eval(value)?;
+                self.compound_assign(*op, place, value, *span)?;
+                Ok(())
+            }
+            other => self.eval(other).map(drop),
+        }
+    }
+
+    pub(crate) fn eval(&mut self, expr: &Expr) -> Fallible<Value> {
+        match expr {
+            Expr::Const(value) => Ok(value.clone()),
+            Expr::Load(slot, span) => self.load(*slot, *span),
+            Expr::LoadStatic(class, index) => Ok(self.statics[class.0 as usize][*index as usize].clone()),
+            Expr::Interpolate(parts) => {
+                let mut bytes = Vec::new();
+                for part in parts.iter() {
+                    match part {
+                        Part::Literal(text) => bytes.extend_from_slice(text.as_bytes()),
+                        Part::Var(slot, span) => {
+                            let value = self.load(*slot, *span)?;
+                            value.write_display(&mut bytes);
+                        }
+                    }
+                }
+                self.check_string(bytes.len(), Span::NONE)?;
+                Ok(Value::String(Str::new(bytes)))
+            }
+            Expr::Array(items, span) => self.array(items, *span),
+            Expr::Closure(id, cells) => {
+                let captures: Box<[Cell]> = cells.iter().map(|index| self.frame.cells[*index as usize].clone()).collect();
+                Ok(Value::Function(Function::new(FunctionKind::User { id: *id, captures })))
+            }
+            Expr::FunctionRef(id) | Expr::StaticMethodRef(id) => {
+                Ok(Value::Function(Function::new(FunctionKind::User { id: *id, captures: Box::new([]) })))
+            }
+            Expr::ClassRef(id) => Ok(Value::Function(Function::new(FunctionKind::Class(*id)))),
+            Expr::NativeRef(native) => Ok(Value::Function(Function::new(FunctionKind::Native(native.clone())))),
+            Expr::NativeClassRef(class) => Ok(Value::Function(Function::new(FunctionKind::NativeClass(class)))),
+            Expr::Unary(op, operand, span) => {
+                let value = self.eval(operand)?;
+                ops::unary(*op, &value).map_err(|e| self.op_error(e, *span))
+            }
+            Expr::Binary(op, left, right, span) => {
+                let a = self.eval(left)?;
+                let b = self.eval(right)?;
+                let result = ops::binary(*op, &a, &b).map_err(|e| self.op_error(e, *span))?;
+                if let Value::String(text) = &result {
+                    self.check_string(text.len(), *span)?;
+                }
+                Ok(result)
+            }
+            Expr::And(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
+            Expr::Or(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
+            Expr::Coalesce(left, right) => match self.eval_quiet(left)? {
+                Value::None => self.eval(right),
+                value => Ok(value),
+            },
+            Expr::Ternary(cond, then, otherwise) => {
+                let value = self.eval(cond)?;
+                if value.truthy() {
+                    match then {
+                        Some(then) => self.eval(then),
+                        None => Ok(value),
+                    }
+                } else {
+                    self.eval(otherwise)
+                }
+            }
+            Expr::Index(target, key, span) => {
+                let base = self.eval(target)?;
+                let key = self.eval(key)?;
+                self.index(&base, &key, *span)
+            }
+            Expr::Slice(target, parts, span) => {
+                let base = self.eval(target)?;
+                self.slice(&base, parts, *span)
+            }
+            Expr::Property(target, name, span) => {
+                let base = self.eval(target)?;
+                self.property(&base, name, *span, false)
+            }
+            Expr::Call(call) => self.call(call),
+            Expr::Assign(place, value) => {
+                let value = self.eval(value)?;
+                self.assign(place, value.clone())?;
+                Ok(value)
+            }
+            Expr::CompoundAssign(op, place, value, span) => {
+                let value = self.eval(value)?;
+                self.compound_assign(*op, place, value, *span)
+            }
+            Expr::CoalesceAssign(place, value) => {
+                let resolved = self.resolve(place)?;
+                match self.read_resolved(&resolved)? {
+                    Some(existing) if !existing.is_none() => Ok(existing),
+                    _ => {
+                        let value = self.eval(value)?;
+                        self.write_resolved(&resolved, value.clone())?;
+                        Ok(value)
+                    }
+                }
+            }
+            Expr::IncDec { place, increment, prefix, span } => self.inc_dec(place, *increment, *prefix, *span),
+            Expr::Destructure(items, value) => {
+                let value = self.eval(value)?;
+                self.destructure(items, &value)?;
+                Ok(value)
+            }
+            Expr::Isset(place) => self.isset(place).map(Value::Bool),
+            Expr::Unset(place) => self.unset(place).map(Value::Bool),
+            Expr::Match { subject, arms, default, span } => {
+                let subject = self.eval(subject)?;
+                for (patterns, result) in arms.iter() {
+                    for pattern in patterns.iter() {
+                        if self.eval(pattern)?.strict_eq(&subject) {
+                            return self.eval(result);
+                        }
+                    }
+                }
+                match default {
+                    Some(result) => self.eval(result),
+                    None => Err(self.error(
+                        ErrorKind::NoMatch,
+                        format!("no match arm for {}", short(&subject)),
+                        *span,
+                    )),
+                }
+            }
+            Expr::Cache { options, call, name } => self.cache(options, call, name),
+        }
+    }
+
+    /// Evaluates the left side of `??`: a missing variable, key or property is none, not an error.
+    fn eval_quiet(&mut self, expr: &Expr) -> Fallible<Value> {
+        match expr {
+            Expr::Load(slot, _) => Ok(self.load_option(*slot).unwrap_or_default()),
+            Expr::Index(target, key, span) => {
+                let base = self.eval_quiet(target)?;
+                let key = self.eval(key)?;
+                match base {
+                    Value::Array(_) | Value::None | Value::Object(_) => self.index(&base, &key, *span),
+                    _ => Ok(Value::None),
+                }
+            }
+            Expr::Property(target, name, span) => {
+                let base = self.eval_quiet(target)?;
+                match base {
+                    Value::Object(_) => self.property(&base, name, *span, true),
+                    _ => Ok(Value::None),
+                }
+            }
+            other => self.eval(other),
+        }
+    }
+
+    fn check_string(&self, len: usize, span: Span) -> Fallible<()> {
+        if len > self.limits.max_string_size {
+            return Err(self.error(
+                ErrorKind::Limit(LimitKind::StringSize),
+                format!("limit exceeded (string_size): a string of {len} bytes is over the {} byte limit", self.limits.max_string_size),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_array(&self, len: usize, span: Span) -> Fallible<()> {
+        if len > self.limits.max_array_size {
+            return Err(self.error(
+                ErrorKind::Limit(LimitKind::ArraySize),
+                format!("limit exceeded (array_size): an array of {len} entries is over the {} entry limit", self.limits.max_array_size),
+                span,
+            ));
+        }
+        Ok(())
+    }
+
+    fn array(&mut self, items: &[ArrayItem], span: Span) -> Fallible<Value> {
+        let mut array = Array::with_capacity(items.len());
+        for item in items {
+            match item {
+                ArrayItem::Value(expr) => {
+                    let value = self.eval(expr)?;
+                    array.make_mut().push(value);
+                }
+                ArrayItem::Keyed(key, value) => {
+                    let key = self.eval(key)?;
+                    let key = ops::to_key(&key).map_err(|e| self.op_error(e, span))?;
+                    let value = self.eval(value)?;
+                    array.make_mut().insert(key, value);
+                }
+                ArrayItem::Spread(expr) => match self.eval(expr)? {
+                    Value::Array(spread) => {
+                        let data = array.make_mut();
+                        for (key, value) in spread.iter() {
+                            match key {
+                                crate::value::Key::Str(_) => data.insert(key.clone(), value.clone()),
+                                crate::value::Key::Int(_) => {
+                                    data.push(value.clone());
+                                }
+                            }
+                        }
+                    }
+                    other => {
+                        return Err(self.error(
+                            ErrorKind::Type,
+                            format!("only arrays can be spread, found {}", other.type_name()),
+                            span,
+                        ));
+                    }
+                },
+            }
+        }
+        self.check_array(array.len(), span)?;
+        Ok(Value::Array(array))
+    }
+
+    fn index(&self, base: &Value, key: &Value, span: Span) -> Fallible<Value> {
+        match base {
+            Value::Array(array) => {
+                let value = match key {
+                    Value::String(text) => array.get(crate::value::KeyRef::from_bytes(text.as_bytes())),
+                    other => {
+                        let key = ops::to_key(other).map_err(|e| self.op_error(e, span))?;
+                        array.get(key.as_ref())
+                    }
+                };
+                Ok(value.cloned().unwrap_or_default())
+            }
+            Value::None => Ok(Value::None),
+            Value::String(text) => {
+                let position = match ops::to_key(key).map_err(|e| self.op_error(e, span))? {
+                    crate::value::Key::Int(position) => position,
+                    crate::value::Key::Str(_) => {
+                        return Err(self.error(ErrorKind::Index, "a string index must be a number", span));
+                    }
+                };
+                Ok(usize::try_from(position)
+                    .ok()
+                    .and_then(|p| text.as_bytes().get(p))
+                    .map_or(Value::None, |byte| Value::String(Str::new(vec![*byte]))))
+            }
+            Value::Object(_) => match key {
+                Value::String(name) => self.property(base, name, span, false),
+                other => Err(self.error(
+                    ErrorKind::Index,
+                    format!("an object member name must be a string, found {}", other.type_name()),
+                    span,
+                )),
+            },
+            other => Err(self.error(ErrorKind::Index, format!("cannot index a {}", other.type_name()), span)),
+        }
+    }
+
+    fn slice_bounds(&mut self, parts: &[Option<Expr>; 3], span: Span) -> Fallible<[Option<f64>; 3]> {
+        let mut bounds = [None; 3];
+        for (bound, part) in bounds.iter_mut().zip(parts.iter()) {
+            if let Some(expr) = part {
+                match self.eval(expr)? {
+                    Value::Number(number) => *bound = Some(number),
+                    Value::None => {}
+                    other => {
+                        return Err(self.error(
+                            ErrorKind::Type,
+                            format!("slice bounds must be numbers, found {}", other.type_name()),
+                            span,
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(bounds)
+    }
+
+    fn slice(&mut self, base: &Value, parts: &[Option<Expr>; 3], span: Span) -> Fallible<Value> {
+        let [start, stop, step] = self.slice_bounds(parts, span)?;
+        match base {
+            Value::String(text) => {
+                let positions =
+                    ops::slice_positions(text.len(), start, stop, step).map_err(|e| self.op_error(e, span))?;
+                let bytes = text.as_bytes();
+                if step.is_none_or(|s| s == 1.0)
+                    && let (Some(first), Some(last)) = (positions.first(), positions.last())
+                {
+                    return Ok(Value::String(Str::new(&bytes[*first..=*last])));
+                }
+                Ok(Value::String(Str::new(positions.iter().map(|p| bytes[*p]).collect::<Vec<u8>>())))
+            }
+            Value::Array(array) => {
+                let positions =
+                    ops::slice_positions(array.len(), start, stop, step).map_err(|e| self.op_error(e, span))?;
+                Ok(Value::Array(Array::from_values(
+                    positions.iter().filter_map(|p| array.get_index(*p)).map(|(_, v)| v.clone()),
+                )))
+            }
+            other => Err(self.error(ErrorKind::Type, format!("cannot slice a {}", other.type_name()), span)),
+        }
+    }
+
+    /// The class of the function now running (for `private` and `readonly` checks).
+    fn current_class(&self) -> Option<ClassId> {
+        self.frame.function.and_then(|id| self.program.functions[id.0 as usize].class)
+    }
+
+    fn property(&self, base: &Value, name: &Str, span: Span, quiet: bool) -> Fallible<Value> {
+        let Value::Object(object) = base else {
+            if quiet {
+                return Ok(Value::None);
+            }
+            return Err(self.error(
+                ErrorKind::Type,
+                format!("cannot read property `{name}` of a {}", base.type_name()),
+                span,
+            ));
+        };
+        match object.class() {
+            ClassRef::User(class, _) => {
+                let def = &self.program.classes[class.0 as usize];
+                let inside = self.current_class() == Some(*class);
+                if let Some(field) = def.field(name.as_bytes())
+                    && field.private
+                    && !inside
+                {
+                    return Err(self.error(ErrorKind::Access, format!("`{name}` is private"), span));
+                }
+                if let Some(fields) = object.fields()
+                    && let Some(value) = fields.lock().get(name)
+                {
+                    return Ok(value.clone());
+                }
+                if let Some(method) = def.method(name.as_bytes())
+                    && !method.is_static
+                {
+                    if method.private && !inside {
+                        return Err(self.error(ErrorKind::Access, format!("`{name}` is private"), span));
+                    }
+                    return Ok(Value::Function(Function::new(FunctionKind::Method {
+                        object: object.clone(),
+                        id: method.function,
+                    })));
+                }
+                Ok(Value::None)
+            }
+            ClassRef::Native(class) => {
+                if class.method(name.as_bytes()).is_some() {
+                    return Ok(Value::Function(Function::new(FunctionKind::NativeMethod {
+                        object: object.clone(),
+                        name: name.clone(),
+                    })));
+                }
+                Ok(Value::None)
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    fn call(&mut self, call: &Call) -> Fallible<Value> {
+        match &call.callee {
+            Callee::User(id) | Callee::Static(_, id) if !call.has_spread => {
+                self.call_user_direct(*id, &call.args, call.span)
+            }
+            Callee::Native(native) if !call.has_spread => {
+                let args = self.eval_args(&call.args)?;
+                self.call_native(native, &args, call.span)
+            }
+            Callee::Method(object, name) => {
+                let object = self.eval(object)?;
+                let args = self.eval_args(&call.args)?;
+                self.call_method(&object, name, args, call.span)
+            }
+            callee => {
+                let args = self.eval_args(&call.args)?;
+                let function = match callee {
+                    Callee::User(id) | Callee::Static(_, id) => {
+                        return self.call_user(*id, args, &[], None, call.span);
+                    }
+                    Callee::Native(native) => return self.call_native(native, &args, call.span),
+                    Callee::Class(id) => return self.construct(*id, args, call.span),
+                    Callee::NativeClass(class) => return self.construct_native(class, args, call.span),
+                    Callee::NativeStatic(def) => {
+                        let native = NativeFunction::from_def(def);
+                        return self.call_native(&native, &args, call.span);
+                    }
+                    Callee::Value(expr) => self.eval(expr)?,
+                    Callee::Method(..) => return Ok(Value::None),
+                };
+                self.call_value(&function, args, call.span)
+            }
+        }
+    }
+
+    fn eval_args(&mut self, args: &[ir::Arg]) -> Fallible<Vec<Value>> {
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            let value = self.eval(&arg.expr)?;
+            if arg.spread {
+                match value {
+                    Value::Array(array) => values.extend(array.values().cloned()),
+                    other => {
+                        return Err(self.error(
+                            ErrorKind::Type,
+                            format!("only arrays can be unpacked into arguments, found {}", other.type_name()),
+                            Span::NONE,
+                        ));
+                    }
+                }
+            } else {
+                values.push(value);
+            }
+        }
+        Ok(values)
+    }
+
+    /// Calls any function value.
+    pub(crate) fn call_value(&mut self, function: &Value, args: Vec<Value>, span: Span) -> Fallible<Value> {
+        let Value::Function(function) = function else {
+            return Err(self.error(
+                ErrorKind::UndefinedFunction,
+                format!("a {} is not callable", function.type_name()),
+                span,
+            ));
+        };
+        match function.kind() {
+            FunctionKind::User { id, captures } => self.call_user(*id, args, captures, None, span),
+            FunctionKind::Native(native) => self.call_native(native, &args, span),
+            FunctionKind::Method { object, id } => self.call_user(*id, args, &[], Some(object.clone()), span),
+            FunctionKind::NativeMethod { object, name } => {
+                self.call_method(&Value::Object(object.clone()), name, args, span)
+            }
+            FunctionKind::Class(id) => self.construct(*id, args, span),
+            FunctionKind::NativeClass(class) => self.construct_native(class, args, span),
+        }
+    }
+
+    fn call_native(&mut self, native: &NativeFunction, args: &[Value], span: Span) -> Fallible<Value> {
+        if args.len() < native.min || (native.max != VARIADIC && args.len() > native.max) {
+            return Err(self.arity_error(&native.name, native.min, native.max, args.len(), span));
+        }
+        let result = native.invoke(&mut NativeCtx { runtime: self }, args);
+        result.map_err(|interrupt| self.locate(interrupt, span))
+    }
+
+    fn arity_error(&self, name: &str, min: usize, max: usize, given: usize, span: Span) -> Box<Interrupt> {
+        let expected = if min == max {
+            format!("{min}")
+        } else if max == VARIADIC {
+            format!("at least {min}")
+        } else {
+            format!("{min} to {max}")
+        };
+        self.error(ErrorKind::Arity, format!("`{name}` takes {expected} arguments, but {given} were given"), span)
+    }
+
+    fn enter(&mut self, id: FnId, span: Span) -> Fallible<()> {
+        if self.depth >= self.limits.max_call_depth {
+            return Err(self.error(
+                ErrorKind::Limit(LimitKind::CallDepth),
+                format!("limit exceeded (call_depth): more than {} nested calls", self.limits.max_call_depth),
+                span,
+            ));
+        }
+        self.budget.tick()?;
+        self.depth += 1;
+        self.calls.push((id, span));
+        Ok(())
+    }
+
+    fn new_frame(&mut self, def: &ir::FunctionDef, id: FnId, captures: &[Cell]) -> Frame {
+        let mut slots = self.frame_pool.pop().unwrap_or_default();
+        slots.clear();
+        slots.resize(def.locals as usize, None);
+        let mut cells = Vec::with_capacity(def.cells as usize);
+        cells.extend(captures.iter().take(def.captured as usize).cloned());
+        while cells.len() < def.cells as usize {
+            cells.push(new_cell(None));
+        }
+        Frame { slots, cells, function: Some(id) }
+    }
+
+    /// Runs a function body in `frame` and restores the caller's frame.
+    fn run_body(&mut self, def: &'p ir::FunctionDef, frame: Frame) -> Fallible<Value> {
+        let caller = std::mem::replace(&mut self.frame, frame);
+        let result = stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || self.exec_block(&def.body));
+        let callee = std::mem::replace(&mut self.frame, caller);
+        self.frame_pool.push(callee.slots);
+        self.depth -= 1;
+        self.calls.pop();
+        match result? {
+            Flow::Return(value) => Ok(value),
+            _ => Ok(Value::None),
+        }
+    }
+
+    /// A call of a named function with arguments written straight into the callee's slots.
+    fn call_user_direct(&mut self, id: FnId, args: &[ir::Arg], span: Span) -> Fallible<Value> {
+        let program = self.program;
+        let def = &program.functions[id.0 as usize];
+        if def.variadic.is_some() || def.this_slot.is_some() || def.cells > 0 {
+            let values = self.eval_args(args)?;
+            return self.call_user(id, values, &[], None, span);
+        }
+        if args.len() < def.min_args || args.len() > def.max_args {
+            return Err(self.arity_error(&def.name, def.min_args, def.max_args, args.len(), span));
+        }
+        let mut slots = self.frame_pool.pop().unwrap_or_default();
+        slots.clear();
+        slots.resize(def.locals as usize, None);
+        for (index, param) in def.params.iter().enumerate() {
+            let value = match args.get(index) {
+                Some(arg) => match self.eval(&arg.expr) {
+                    Ok(value) => value,
+                    Err(error) => {
+                        self.frame_pool.push(slots);
+                        return Err(error);
+                    }
+                },
+                None => param.default.clone().unwrap_or_default(),
+            };
+            if let VarSlot::Local(slot) = param.slot {
+                slots[slot as usize] = Some(value);
+            }
+        }
+        self.enter(id, span)?;
+        self.run_body(def, Frame { slots, cells: Vec::new(), function: Some(id) })
+    }
+
+    fn call_user(&mut self, id: FnId, args: Vec<Value>, captures: &[Cell], this: Option<Object>, span: Span) -> Fallible<Value> {
+        let program = self.program;
+        let def = &program.functions[id.0 as usize];
+        if args.len() < def.min_args || (def.variadic.is_none() && args.len() > def.max_args) {
+            return Err(self.arity_error(&def.name, def.min_args, def.max_args, args.len(), span));
+        }
+        if def.this_slot.is_some() && this.is_none() {
+            return Err(self.error(
+                ErrorKind::UndefinedFunction,
+                format!("`{}` needs an instance; call it with `->`", def.name),
+                span,
+            ));
+        }
+        self.enter(id, span)?;
+        let mut frame = self.new_frame(def, id, captures);
+        let mut args = args.into_iter();
+        for param in &def.params {
+            let value = args.next().or_else(|| param.default.clone()).unwrap_or_default();
+            set_slot(&mut frame, param.slot, value);
+        }
+        if let Some(slot) = def.variadic {
+            set_slot(&mut frame, slot, Value::Array(Array::from_values(args)));
+        }
+        if let (Some(slot), Some(object)) = (def.this_slot, this) {
+            set_slot(&mut frame, slot, Value::Object(object));
+        }
+        self.run_body(def, frame)
+    }
+
+    fn construct(&mut self, id: ClassId, args: Vec<Value>, span: Span) -> Fallible<Value> {
+        let program = self.program;
+        let def = &program.classes[id.0 as usize];
+        let fields = def.fields.iter().map(|field| (field.name.clone(), field.init.clone())).collect();
+        let object = Object::instance(id, def.name.clone(), fields);
+        match def.constructor {
+            Some(constructor) => {
+                self.call_user(constructor, args, &[], Some(object.clone()), span)?;
+            }
+            None if !args.is_empty() => {
+                return Err(self.arity_error(&def.name, 0, 0, args.len(), span));
+            }
+            None => {}
+        }
+        Ok(Value::Object(object))
+    }
+
+    fn construct_native(&mut self, class: &'static NativeClass, args: Vec<Value>, span: Span) -> Fallible<Value> {
+        match &class.constructor {
+            Some(def) => {
+                let native = NativeFunction::from_def(def);
+                self.call_native(&native, &args, span)
+            }
+            None => Err(self.error(
+                ErrorKind::UndefinedFunction,
+                format!("`{}` cannot be constructed by scripts", class.name),
+                span,
+            )),
+        }
+    }
+
+    fn call_method(&mut self, object: &Value, name: &Str, args: Vec<Value>, span: Span) -> Fallible<Value> {
+        let Value::Object(object) = object else {
+            return Err(self.error(
+                ErrorKind::UndefinedFunction,
+                format!("cannot call method `{name}` on a {}", object.type_name()),
+                span,
+            ));
+        };
+        match object.class() {
+            ClassRef::User(class, class_name) => {
+                let program = self.program;
+                let def = &program.classes[class.0 as usize];
+                if let Some(method) = def.method(name.as_bytes()) {
+                    if method.private && self.current_class() != Some(*class) {
+                        return Err(self.error(ErrorKind::Access, format!("`{class_name}::{name}` is private"), span));
+                    }
+                    if method.is_static {
+                        return Err(self.error(
+                            ErrorKind::UndefinedFunction,
+                            format!("`{name}` is static; call it as `{class_name}::{name}()`"),
+                            span,
+                        ));
+                    }
+                    return self.call_user(method.function, args, &[], Some(object.clone()), span);
+                }
+                let field = object.fields().and_then(|fields| fields.lock().get(name).cloned());
+                match field {
+                    Some(function @ Value::Function(_)) => self.call_value(&function, args, span),
+                    _ => Err(self.error(
+                        ErrorKind::UndefinedFunction,
+                        format!("class `{class_name}` has no method `{name}`"),
+                        span,
+                    )),
+                }
+            }
+            ClassRef::Native(class) => match class.method(name.as_bytes()) {
+                Some(method) => {
+                    if args.len() < method.min || (method.max != VARIADIC && args.len() > method.max) {
+                        return Err(self.arity_error(method.name, method.min, method.max, args.len(), span));
+                    }
+                    let qualified = format!("{}->{}", class.name, method.name);
+                    let call_args = Args::new(&args, &qualified, method.signature);
+                    let result = (method.func)(&mut NativeCtx { runtime: self }, object, &call_args);
+                    result.map_err(|interrupt| self.locate(interrupt, span))
+                }
+                None => Err(self.error(
+                    ErrorKind::UndefinedFunction,
+                    format!("class `{}` has no method `{name}`", class.name),
+                    span,
+                )),
+            },
+        }
+    }
+
+    fn cache(&mut self, options: &Expr, call: &Call, name: &Str) -> Fallible<Value> {
+        let options = self.eval(options)?;
+        let args = self.eval_args(&call.args)?;
+        let options = CacheOptions::parse(&options).map_err(|e| self.op_error(e, call.span))?;
+        let mut key = options.namespace.clone();
+        key.push(0);
+        key.extend_from_slice(name.as_bytes());
+        let mut key_args = Vec::new();
+        for (index, arg) in args.iter().enumerate() {
+            if options.argv_filter.as_ref().is_none_or(|filter| filter.contains(&(index + 1))) {
+                key_args.push(arg.clone());
+            }
+        }
+        let argument_key = Value::Array(Array::from_values(key_args)).to_display();
+        let cache_name = key;
+        let now = self.now();
+        if !options.force {
+            let mut caches = self.shared.caches.lock();
+            let cache = caches.entry(cache_name.clone()).or_default();
+            cache.clock += 1;
+            let clock = cache.clock;
+            if let Some(entry) = cache.entries.get_mut(&argument_key)
+                && entry.expires > now
+            {
+                entry.last_used = clock;
+                return Ok(entry.value.clone());
+            }
+        }
+        let result = match &call.callee {
+            Callee::User(id) | Callee::Static(_, id) => self.call_user(*id, args, &[], None, call.span)?,
+            Callee::Native(native) => self.call_native(native, &args, call.span)?,
+            Callee::NativeStatic(def) => self.call_native(&NativeFunction::from_def(def), &args, call.span)?,
+            Callee::Value(expr) => {
+                let function = self.eval(expr)?;
+                self.call_value(&function, args, call.span)?
+            }
+            Callee::Method(object, method) => {
+                let object = self.eval(object)?;
+                self.call_method(&object, method, args, call.span)?
+            }
+            Callee::Class(id) => self.construct(*id, args, call.span)?,
+            Callee::NativeClass(class) => self.construct_native(class, args, call.span)?,
+        };
+        let mut ttl = options.ttl;
+        if let Some(overrides) = &options.ttl_override {
+            for (key, value) in overrides.iter() {
+                if key.to_value().loose_eq(&result) || key.to_value().to_display() == result.to_display() {
+                    ttl = value.to_number();
+                }
+            }
+        }
+        if let Some(function) = &options.ttl_function {
+            ttl = self.call_value(function, vec![result.clone()], call.span)?.to_number();
+        }
+        let mut stored = result.clone();
+        if let Some(function) = &options.update_function {
+            let old = self.shared.caches.lock().get(&cache_name).and_then(|c| c.entries.get(&argument_key)).map(|e| e.value.clone());
+            if let Some(old) = old {
+                stored = self.call_value(function, vec![old, result.clone()], call.span)?;
+            }
+        }
+        if ttl > 0.0 {
+            let mut caches = self.shared.caches.lock();
+            let cache = caches.entry(cache_name).or_default();
+            cache.size = if cache.size == 0 { options.size } else { cache.size.min(options.size) };
+            cache.clock += 1;
+            let clock = cache.clock;
+            while cache.entries.len() >= cache.size.max(1) && !cache.entries.contains_key(&argument_key) {
+                let victim = if options.lru {
+                    cache.entries.iter().min_by_key(|(_, e)| e.last_used).map(|(k, _)| k.clone())
+                } else {
+                    cache.entries.iter().min_by(|a, b| a.1.expires.total_cmp(&b.1.expires)).map(|(k, _)| k.clone())
+                };
+                match victim {
+                    Some(victim) => {
+                        cache.entries.remove(&victim);
+                    }
+                    None => break,
+                }
+            }
+            cache.entries.insert(
+                argument_key,
+                crate::shared::CacheEntry { value: stored, expires: now + ttl, last_used: clock },
+            );
+        }
+        Ok(result)
+    }
+}
+
+fn set_slot(frame: &mut Frame, slot: VarSlot, value: Value) {
+    match slot {
+        VarSlot::Local(index) => frame.slots[index as usize] = Some(value),
+        VarSlot::Cell(index) => *frame.cells[index as usize].lock() = Some(value),
+        VarSlot::Global(..) => {}
+    }
+}
+
+/// A short description of a value for messages.
+fn short(value: &Value) -> String {
+    let text = value.to_display_string();
+    if text.len() > 40 { format!("{}…", &text[..text.floor_char_boundary(40)]) } else { text }
+}
+
+/// Parsed `cache [...]` options (language.md §5.17).
+struct CacheOptions {
+    ttl: f64,
+    ttl_override: Option<Array>,
+    ttl_function: Option<Value>,
+    update_function: Option<Value>,
+    argv_filter: Option<Vec<usize>>,
+    force: bool,
+    size: usize,
+    namespace: Vec<u8>,
+    lru: bool,
+}
+
+impl CacheOptions {
+    fn parse(value: &Value) -> Result<CacheOptions, RuntimeError> {
+        let mut options = CacheOptions {
+            ttl: 60.0,
+            ttl_override: None,
+            ttl_function: None,
+            update_function: None,
+            argv_filter: None,
+            force: false,
+            size: 32,
+            namespace: Vec::new(),
+            lru: true,
+        };
+        let Value::Array(array) = value else {
+            return Err(RuntimeError::new(ErrorKind::Type, "cache options must be an array"));
+        };
+        for (key, value) in array.iter() {
+            let name = key.to_value().to_display_string();
+            let bad = |expected: &str| {
+                RuntimeError::new(ErrorKind::Type, format!("cache option \"{name}\" must be {expected}"))
+            };
+            match (name.as_str(), value) {
+                ("ttl", Value::Number(n)) => options.ttl = *n,
+                ("ttl_override", Value::Array(a)) => options.ttl_override = Some(a.clone()),
+                ("ttl_function", f @ Value::Function(_)) => options.ttl_function = Some(f.clone()),
+                ("update_function", f @ Value::Function(_)) => options.update_function = Some(f.clone()),
+                ("argv_filter", Value::Array(a)) => {
+                    options.argv_filter = Some(a.values().map(|v| v.to_number().max(0.0) as usize).collect())
+                }
+                ("force", Value::Bool(b)) => options.force = *b,
+                ("size", Value::Number(n)) => options.size = n.max(1.0) as usize,
+                ("namespace", Value::String(s)) => options.namespace = s.as_bytes().to_vec(),
+                ("lru", Value::Bool(b)) => options.lru = *b,
+                ("per_message", Value::Bool(_)) => {}
+                ("ttl" | "size", _) => return Err(bad("a number")),
+                ("ttl_override" | "argv_filter", _) => return Err(bad("an array")),
+                ("ttl_function" | "update_function", _) => return Err(bad("a function")),
+                ("force" | "lru" | "per_message", _) => return Err(bad("a boolean")),
+                ("namespace", _) => return Err(bad("a string")),
+                _ => {
+                    return Err(RuntimeError::new(ErrorKind::Value, format!("unknown cache option \"{name}\"")));
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+impl Runtime for Machine<'_> {
+    fn call_value(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value> {
+        Machine::call_value(self, function, args, Span::NONE)
+    }
+    fn echo(&mut self, bytes: &[u8]) {
+        self.output.echo(bytes)
+    }
+    fn log(&mut self, priority: &str, message: &[u8]) {
+        self.output.log(priority, message)
+    }
+    fn shared(&self) -> &SharedState {
+        self.shared
+    }
+    fn now(&mut self) -> f64 {
+        match self.clock {
+            Clock::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |elapsed| elapsed.as_secs_f64()),
+            Clock::Fixed(time) => time,
+        }
+    }
+    fn execution_time(&self) -> f64 {
+        match self.clock {
+            Clock::System => self.started.elapsed().as_secs_f64(),
+            Clock::Fixed(_) => 0.0,
+        }
+    }
+    fn random_fill(&mut self, buffer: &mut [u8]) {
+        match &mut self.rng_state {
+            Some(state) => {
+                for chunk in buffer.chunks_mut(8) {
+                    // SplitMix64: reproducible when the host fixes the seed.
+                    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    let mut z = *state;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                    z ^= z >> 31;
+                    chunk.copy_from_slice(&z.to_le_bytes()[..chunk.len()]);
+                }
+            }
+            None => {
+                if getrandom::fill(buffer).is_err() {
+                    // No OS randomness: fall back to a clock-seeded generator rather than failing the script.
+                    let seed = self.started.elapsed().as_nanos() as u64 ^ 0xA076_1D64_78BD_642F;
+                    self.rng_state = Some(seed);
+                    self.random_fill(buffer);
+                }
+            }
+        }
+    }
+    fn check_string_size(&self, len: usize) -> Fallible<()> {
+        self.check_string(len, Span::NONE)
+    }
+    fn check_array_size(&self, len: usize) -> Fallible<()> {
+        self.check_array(len, Span::NONE)
+    }
+    fn hostname(&self) -> String {
+        self.hostname.to_string()
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_mutex_used(_: Mutex<()>) {}

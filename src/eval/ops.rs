@@ -1,0 +1,333 @@
+//! Operators on values (language.md §5), pure functions shared by the evaluator and constant folding.
+
+use crate::error::{ErrorKind, RuntimeError};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::value::{Array, Key, Str, Value};
+
+type OpResult = Result<Value, RuntimeError>;
+
+fn type_error(op: &str, a: &Value, b: &Value) -> RuntimeError {
+    RuntimeError::new(
+        ErrorKind::Type,
+        format!("unsupported operand types for `{op}`: {} and {}", a.type_name(), b.type_name()),
+    )
+}
+
+/// A number operand: numbers as they are, booleans as 1/0 (language.md §5.2).
+#[inline]
+fn numeric(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(number) => Some(*number),
+        Value::Bool(flag) => Some(f64::from(u8::from(*flag))),
+        _ => None,
+    }
+}
+
+/// The 32-bit two's-complement integer of a number (bitwise operators, language.md §5.8).
+pub fn to_i32(number: f64) -> i32 {
+    if !number.is_finite() {
+        return 0;
+    }
+    (number.trunc().rem_euclid(4_294_967_296.0) as u32) as i32
+}
+
+/// Casts a value to an array key (language.md §3.6, Q-ARR-1, Q-ARR-1b).
+pub fn to_key(value: &Value) -> Result<Key, RuntimeError> {
+    match value {
+        Value::Number(number) => number_key(*number),
+        Value::String(text) => Ok(Key::from_str_key(text.clone())),
+        Value::Bool(flag) => Ok(Key::Int(i64::from(*flag))),
+        other => Err(RuntimeError::new(
+            ErrorKind::Index,
+            format!("invalid array key type {} (keys are numbers or strings)", other.type_name()),
+        )),
+    }
+}
+
+fn number_key(number: f64) -> Result<Key, RuntimeError> {
+    let truncated = number.trunc();
+    if truncated.is_nan() || truncated < i32::MIN as f64 || truncated > i32::MAX as f64 {
+        return Err(RuntimeError::new(
+            ErrorKind::Index,
+            format!("array key {} is outside the 32-bit integer range", crate::value::format_number(number)),
+        ));
+    }
+    Ok(Key::Int(truncated as i64))
+}
+
+/// Prefix operators.
+pub fn unary(op: UnaryOp, value: &Value) -> OpResult {
+    match op {
+        UnaryOp::Not => Ok(Value::Bool(!value.truthy())),
+        UnaryOp::Neg | UnaryOp::Plus => match numeric(value) {
+            Some(number) => Ok(Value::Number(if op == UnaryOp::Neg { -number } else { number })),
+            None => Err(RuntimeError::new(
+                ErrorKind::Type,
+                format!("unsupported operand type for unary `{}`: {}", if op == UnaryOp::Neg { "-" } else { "+" }, value.type_name()),
+            )),
+        },
+        UnaryOp::BitNot => match numeric(value) {
+            Some(number) => Ok(Value::Number(f64::from(!to_i32(number)))),
+            None => Err(RuntimeError::new(
+                ErrorKind::Type,
+                format!("unsupported operand type for `~`: {}", value.type_name()),
+            )),
+        },
+    }
+}
+
+/// Binary operators other than `and`, `or` and `??` (which short-circuit in the evaluator).
+pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
+    use BinaryOp::*;
+    if let (Value::Number(x), Value::Number(y)) = (a, b) {
+        let (x, y) = (*x, *y);
+        let number = match op {
+            Add => x + y,
+            Sub => x - y,
+            Mul => x * y,
+            Div => x / y,
+            Mod => x % y,
+            Pow => x.powf(y),
+            Lt => return Ok(Value::Bool(x < y)),
+            Le => return Ok(Value::Bool(x <= y)),
+            Gt => return Ok(Value::Bool(x > y)),
+            Ge => return Ok(Value::Bool(x >= y)),
+            Eq | StrictEq => return Ok(Value::Bool(x == y)),
+            NotEq | StrictNotEq => return Ok(Value::Bool(x != y)),
+            _ => return binary_slow(op, a, b),
+        };
+        return Ok(Value::Number(number));
+    }
+    binary_slow(op, a, b)
+}
+
+fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
+    use BinaryOp::*;
+    match op {
+        Add => match (a, b) {
+            (Value::Array(x), Value::Array(y)) => Ok(Value::Array(array_merge(x, y))),
+            (Value::Array(x), other) => {
+                let mut result = x.clone();
+                result.make_mut().push(other.clone());
+                Ok(Value::Array(result))
+            }
+            _ => arithmetic(op, a, b),
+        },
+        Sub => match (a, b) {
+            (Value::Array(x), Value::Array(y)) => {
+                let mut result = x.clone();
+                result.make_mut().retain(|_, value| !y.values().any(|removed| removed.strict_eq(value)));
+                Ok(Value::Array(result))
+            }
+            (Value::Array(x), other) => {
+                let mut result = x.clone();
+                result.make_mut().retain(|_, value| !value.strict_eq(other));
+                Ok(Value::Array(result))
+            }
+            _ => arithmetic(op, a, b),
+        },
+        Mul => match (a, b) {
+            (Value::String(text), count) | (count, Value::String(text)) if numeric(count).is_some() => {
+                let bytes = crate::stdlib::string::repeat(text.as_bytes(), numeric(count).unwrap_or(0.0))
+                    .map_err(|message| RuntimeError::new(ErrorKind::Value, message))?;
+                Ok(Value::String(Str::new(bytes)))
+            }
+            (Value::Array(list), count) | (count, Value::Array(list)) if numeric(count).is_some() => {
+                let times = numeric(count).unwrap_or(0.0);
+                if times < 0.0 || times.is_nan() {
+                    return Err(RuntimeError::new(ErrorKind::Value, "cannot repeat an array a negative number of times"));
+                }
+                let times = times.trunc() as usize;
+                if list.len().saturating_mul(times) > 1 << 26 {
+                    return Err(RuntimeError::new(ErrorKind::Limit(crate::error::LimitKind::ArraySize), "array repetition is too large"));
+                }
+                Ok(Value::Array(Array::from_values(
+                    (0..times).flat_map(|_| list.values().cloned().collect::<Vec<_>>()),
+                )))
+            }
+            _ => arithmetic(op, a, b),
+        },
+        Mod => match (a, b) {
+            (Value::String(template), Value::Array(values)) => {
+                let bytes = crate::stdlib::string::format(template.as_bytes(), values)
+                    .map_err(|message| RuntimeError::new(ErrorKind::Value, message))?;
+                Ok(Value::String(Str::new(bytes)))
+            }
+            _ => arithmetic(op, a, b),
+        },
+        Div | Pow => arithmetic(op, a, b),
+        Concat => {
+            if a.is_none() || b.is_none() {
+                return Err(RuntimeError::new(ErrorKind::Type, "cannot concatenate none (use `??` to give a default)"));
+            }
+            let mut bytes = a.to_display();
+            b.write_display(&mut bytes);
+            Ok(Value::String(Str::new(bytes)))
+        }
+        Eq => Ok(Value::Bool(a.loose_eq(b))),
+        NotEq => Ok(Value::Bool(!a.loose_eq(b))),
+        StrictEq => Ok(Value::Bool(a.strict_eq(b))),
+        StrictNotEq => Ok(Value::Bool(!a.strict_eq(b))),
+        Lt | Le | Gt | Ge => {
+            if !(is_orderable(a) && is_orderable(b)) {
+                return Err(type_error(op.symbol(), a, b));
+            }
+            let ordering = a.compare(b);
+            Ok(Value::Bool(match (op, ordering) {
+                (_, None) => false,
+                (Lt, Some(o)) => o.is_lt(),
+                (Le, Some(o)) => o.is_le(),
+                (Gt, Some(o)) => o.is_gt(),
+                (_, Some(o)) => o.is_ge(),
+            }))
+        }
+        BitAnd | BitOr | BitXor | Shl | Shr | UShr => {
+            let (Some(x), Some(y)) = (numeric(a), numeric(b)) else { return Err(type_error(op.symbol(), a, b)) };
+            let (x, y) = (to_i32(x), to_i32(y));
+            let shift = (y as u32) & 31;
+            let result = match op {
+                BitAnd => f64::from(x & y),
+                BitOr => f64::from(x | y),
+                BitXor => f64::from(x ^ y),
+                Shl => f64::from(x.wrapping_shl(shift)),
+                Shr => f64::from(x >> shift),
+                _ => f64::from((x as u32) >> shift),
+            };
+            Ok(Value::Number(result))
+        }
+        RegexMatch | RegexNotMatch => {
+            let subject = match a {
+                Value::String(text) => text.clone(),
+                Value::Number(_) | Value::Bool(_) => Str::new(a.to_display()),
+                other => {
+                    return Err(RuntimeError::new(
+                        ErrorKind::Type,
+                        format!("`{}` needs a string subject, found {}", op.symbol(), other.type_name()),
+                    ));
+                }
+            };
+            let matched = crate::stdlib::regex::is_match(b, subject.as_bytes()).map_err(|interrupt| match *interrupt {
+                crate::error::Interrupt::Error(error) => error,
+                crate::error::Interrupt::Action { .. } => RuntimeError::new(ErrorKind::Internal, "unexpected action"),
+            })?;
+            Ok(Value::Bool(matched == (op == RegexMatch)))
+        }
+        And | Or | Coalesce => Err(RuntimeError::new(ErrorKind::Internal, "short-circuit operator reached binary()")),
+    }
+}
+
+fn is_orderable(value: &Value) -> bool {
+    matches!(value, Value::Number(_) | Value::Bool(_) | Value::String(_))
+}
+
+fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
+    let (Some(x), Some(y)) = (numeric(a), numeric(b)) else { return Err(type_error(op.symbol(), a, b)) };
+    let number = match op {
+        BinaryOp::Add => x + y,
+        BinaryOp::Sub => x - y,
+        BinaryOp::Mul => x * y,
+        BinaryOp::Div => x / y,
+        BinaryOp::Mod => x % y,
+        _ => x.powf(y),
+    };
+    Ok(Value::Number(number))
+}
+
+/// `$a + $b` on arrays: string keys of `b` overwrite (keeping `a`'s position), integer keys append.
+fn array_merge(a: &Array, b: &Array) -> Array {
+    let mut result = a.clone();
+    {
+        let data = result.make_mut();
+        for (key, value) in b.iter() {
+            match key {
+                Key::Str(_) => data.insert(key.clone(), value.clone()),
+                Key::Int(_) => {
+                    data.push(value.clone());
+                }
+            }
+        }
+    }
+    result
+}
+
+/// Positions selected by a Python-style slice over `len` items (language.md §5.11).
+pub fn slice_positions(len: usize, start: Option<f64>, stop: Option<f64>, step: Option<f64>) -> Result<Vec<usize>, RuntimeError> {
+    let step = step.map_or(1, |s| s.trunc() as i64);
+    if step == 0 {
+        return Err(RuntimeError::new(ErrorKind::Value, "slice step cannot be zero"));
+    }
+    let len = len as i64;
+    let clamp = |value: f64, low: i64, high: i64| -> i64 {
+        let value = value.trunc();
+        let value = if value < 0.0 { (len as f64 + value).max(low as f64) } else { value.min(high as f64) };
+        (value as i64).clamp(low, high)
+    };
+    let mut positions = Vec::new();
+    if step > 0 {
+        let from = start.map_or(0, |s| clamp(s, 0, len));
+        let to = stop.map_or(len, |s| clamp(s, 0, len));
+        let mut index = from;
+        while index < to {
+            positions.push(index as usize);
+            index += step;
+        }
+    } else {
+        let from = start.map_or(len - 1, |s| clamp(s, -1, len - 1));
+        let to = stop.map_or(-1, |s| clamp(s, -1, len - 1));
+        let mut index = from;
+        while index > to {
+            positions.push(index as usize);
+            index += step;
+        }
+    }
+    Ok(positions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(x: f64) -> Value {
+        Value::Number(x)
+    }
+
+    #[test]
+    fn bitwise_is_32_bit() {
+        assert_eq!(binary(BinaryOp::Shl, &n(1.0), &n(31.0)).unwrap().to_number(), -2147483648.0);
+        assert_eq!(binary(BinaryOp::UShr, &n(-1.0), &n(28.0)).unwrap().to_number(), 15.0);
+        assert_eq!(unary(UnaryOp::BitNot, &n(0.0)).unwrap().to_number(), -1.0);
+    }
+
+    #[test]
+    fn keys_cast_per_spec() {
+        assert_eq!(to_key(&n(1.9)).unwrap(), Key::Int(1));
+        assert_eq!(to_key(&Value::from("1")).unwrap(), Key::Int(1));
+        assert_eq!(to_key(&Value::from("1.9")).unwrap(), Key::Str("1.9".into()));
+        assert_eq!(to_key(&Value::Bool(true)).unwrap(), Key::Int(1));
+        assert!(to_key(&Value::None).is_err());
+        assert!(to_key(&n(3e10)).is_err());
+    }
+
+    #[test]
+    fn slices_follow_python() {
+        assert_eq!(slice_positions(5, Some(1.0), Some(4.0), None).unwrap(), vec![1, 2, 3]);
+        assert_eq!(slice_positions(4, Some(-2.0), None, None).unwrap(), vec![2, 3]);
+        assert_eq!(slice_positions(3, None, None, Some(-1.0)).unwrap(), vec![2, 1, 0]);
+        assert_eq!(slice_positions(3, Some(10.0), None, None).unwrap(), Vec::<usize>::new());
+        assert!(slice_positions(3, None, None, Some(0.0)).is_err());
+    }
+
+    #[test]
+    fn array_plus_appends_integer_keys() {
+        let a = Array::from_values([n(1.0)]);
+        let b = Array::from_values([n(2.0)]);
+        let merged = binary(BinaryOp::Add, &Value::Array(a), &Value::Array(b)).unwrap();
+        assert_eq!(merged.to_display_string(), "[0=>1,1=>2]");
+    }
+
+    #[test]
+    fn concatenating_none_is_an_error() {
+        assert!(binary(BinaryOp::Concat, &Value::from("x"), &Value::None).is_err());
+        assert_eq!(binary(BinaryOp::Concat, &n(2.0), &Value::from("x")).unwrap().to_display_string(), "2x");
+    }
+}

@@ -1,0 +1,591 @@
+//! Assignable places: `$v`, `$a[k][]`, `$o->p[k]`, `C::$v`, slices. A place is resolved once (its keys
+//! evaluated once, left to right), then read, written or removed.
+//!
+//! Objects met inside a path are updated by taking the property value out, working on it unlocked, and
+//! putting it back, so a path that reaches the same object twice cannot deadlock.
+
+use super::{Machine, ops};
+use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError};
+use crate::ir::{Place, VarSlot};
+use crate::span::Span;
+use crate::syntax::ast::BinaryOp;
+use crate::value::{Array, ClassId, ClassRef, Key, Object, Str, Value};
+
+pub(crate) enum Root {
+    Var(VarSlot, Span),
+    Static(ClassId, u32),
+    Property(Object, Str),
+}
+
+pub(crate) enum Step {
+    Key(Key),
+    Append,
+}
+
+/// A place with its keys evaluated.
+pub(crate) struct Resolved {
+    root: Root,
+    steps: Vec<Step>,
+    slice: Option<[Option<f64>; 3]>,
+    span: Span,
+}
+
+/// What a walk needs to know besides the values: privacy context and limits.
+struct WalkCtx<'a> {
+    program: &'a crate::ir::Program,
+    class: Option<ClassId>,
+    max_array: usize,
+    span: Span,
+}
+
+type WalkFn<'f, R> = dyn FnMut(&mut Value) -> Result<R, Box<Interrupt>> + 'f;
+
+fn error(kind: ErrorKind, message: impl Into<String>, span: Span) -> Box<Interrupt> {
+    RuntimeError::new(kind, message).at(span).into()
+}
+
+impl WalkCtx<'_> {
+    /// Checks `private`/`readonly` for a property write or read-modify-write.
+    fn check_property(&self, object: &Object, name: &Str, write: bool) -> Fallible<()> {
+        let ClassRef::User(class, class_name) = object.class() else {
+            return Err(error(
+                ErrorKind::Type,
+                format!("cannot set properties of a builtin `{}` object", object.class_name()),
+                self.span,
+            ));
+        };
+        let inside = self.class == Some(*class);
+        if let Some(field) = self.program.classes[class.0 as usize].field(name.as_bytes())
+            && !inside
+        {
+            if field.private {
+                return Err(error(ErrorKind::Access, format!("`{class_name}->{name}` is private"), self.span));
+            }
+            if field.readonly && write {
+                return Err(error(
+                    ErrorKind::Access,
+                    format!("`{class_name}->{name}` is read-only outside its instance"),
+                    self.span,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on property `name` of `object` (created as none when `create`).
+    fn with_property<R>(&self, object: &Object, name: &Str, steps: &[Step], create: bool, f: &mut WalkFn<'_, R>) -> Fallible<Option<R>> {
+        self.check_property(object, name, create)?;
+        let Some(fields) = object.fields() else { return Ok(None) };
+        let taken = {
+            let mut fields = fields.lock();
+            match fields.get_mut(name) {
+                Some(value) => std::mem::take(value),
+                None if create => {
+                    fields.insert(name.clone(), Value::None);
+                    Value::None
+                }
+                None => return Ok(None),
+            }
+        };
+        let mut value = taken;
+        let result = self.walk(&mut value, steps, create, f);
+        if let Some(slot) = fields.lock().get_mut(name) {
+            *slot = value;
+        }
+        result
+    }
+
+    fn walk<R>(&self, value: &mut Value, steps: &[Step], create: bool, f: &mut WalkFn<'_, R>) -> Fallible<Option<R>> {
+        let Some((step, rest)) = steps.split_first() else { return f(value).map(Some) };
+        if value.is_none() {
+            if !create {
+                return Ok(None);
+            }
+            *value = Value::Array(Array::new());
+        }
+        match value {
+            Value::Array(array) => match step {
+                Step::Key(key) => {
+                    if !create && !array.contains_key(key.as_ref()) {
+                        return Ok(None);
+                    }
+                    if !array.contains_key(key.as_ref()) && array.len() >= self.max_array {
+                        return Err(self.array_limit());
+                    }
+                    let slot = array.make_mut().entry_mut(key.clone());
+                    self.walk(slot, rest, create, f)
+                }
+                Step::Append => {
+                    if !create {
+                        return Ok(None);
+                    }
+                    if array.len() >= self.max_array {
+                        return Err(self.array_limit());
+                    }
+                    let data = array.make_mut();
+                    let index = data.push(Value::None);
+                    match data.get_mut(crate::value::KeyRef::Int(index)) {
+                        Some(slot) => self.walk(slot, rest, create, f),
+                        None => Ok(None),
+                    }
+                }
+            },
+            Value::Object(object) => match step {
+                Step::Key(Key::Str(name)) => {
+                    let object = object.clone();
+                    self.with_property(&object, name, rest, create, f)
+                }
+                _ => Err(error(ErrorKind::Index, "an object member name must be a string", self.span)),
+            },
+            Value::String(_) => Err(error(
+                ErrorKind::Index,
+                "cannot assign an index of a string (strings are immutable; build a new one)",
+                self.span,
+            )),
+            other => Err(error(ErrorKind::Index, format!("cannot index a {}", other.type_name()), self.span)),
+        }
+    }
+
+    fn array_limit(&self) -> Box<Interrupt> {
+        error(
+            ErrorKind::Limit(LimitKind::ArraySize),
+            format!("limit exceeded (array_size): an array may hold at most {} entries", self.max_array),
+            self.span,
+        )
+    }
+}
+
+impl Machine<'_> {
+    fn walk_ctx(&self, span: Span) -> WalkCtx<'_> {
+        WalkCtx { program: self.program, class: self.current_class(), max_array: self.limits.max_array_size, span }
+    }
+
+    /// Evaluates a place's object and keys. `quiet`: a property of a non-object resolves to `None`.
+    pub(crate) fn resolve_mode(&mut self, place: &Place, quiet: bool) -> Fallible<Option<Resolved>> {
+        Ok(Some(match place {
+            Place::Var(slot, span) => Resolved { root: Root::Var(*slot, *span), steps: Vec::new(), slice: None, span: *span },
+            Place::Static(class, index, span) => {
+                Resolved { root: Root::Static(*class, *index), steps: Vec::new(), slice: None, span: *span }
+            }
+            Place::Property(object, name, span) => match self.eval(object)? {
+                Value::Object(object) => {
+                    Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span: *span }
+                }
+                _ if quiet => return Ok(None),
+                other => {
+                    return Err(self.error(
+                        ErrorKind::Type,
+                        format!("cannot set property `{name}` of a {}", other.type_name()),
+                        *span,
+                    ));
+                }
+            },
+            Place::Index(base, key, span) => {
+                let Some(mut resolved) = self.resolve_mode(base, quiet)? else { return Ok(None) };
+                let step = match key {
+                    Some(key) => {
+                        let key = self.eval(key)?;
+                        Step::Key(ops::to_key(&key).map_err(|e| self.op_error(e, *span))?)
+                    }
+                    None => Step::Append,
+                };
+                resolved.steps.push(step);
+                resolved.span = *span;
+                resolved
+            }
+            Place::Slice(base, parts, span) => {
+                let Some(mut resolved) = self.resolve_mode(base, quiet)? else { return Ok(None) };
+                resolved.slice = Some(self.slice_bounds(parts, *span)?);
+                resolved.span = *span;
+                resolved
+            }
+        }))
+    }
+
+    pub(crate) fn resolve(&mut self, place: &Place) -> Fallible<Resolved> {
+        match self.resolve_mode(place, false)? {
+            Some(resolved) => Ok(resolved),
+            None => Err(self.error(ErrorKind::Internal, "place did not resolve", Span::NONE)),
+        }
+    }
+
+    /// Runs `f` on the place's value; with `create`, missing variables, keys and properties are created
+    /// (as none, with arrays made on the way). `Ok(None)` when the place is missing and not created.
+    fn with_place<R>(&mut self, resolved: &Resolved, create: bool, f: &mut WalkFn<'_, R>) -> Fallible<Option<R>> {
+        let span = resolved.span;
+        match &resolved.root {
+            Root::Var(slot, _) => {
+                let steps = &resolved.steps;
+                let ctx = WalkCtx {
+                    program: self.program,
+                    class: self.current_class(),
+                    max_array: self.limits.max_array_size,
+                    span,
+                };
+                let mut run = |value: &mut Option<Value>| -> Fallible<Option<R>> {
+                    if value.is_none() {
+                        if !create {
+                            return Ok(None);
+                        }
+                        *value = Some(Value::None);
+                    }
+                    match value {
+                        Some(value) => ctx.walk(value, steps, create, f),
+                        None => Ok(None),
+                    }
+                };
+                match *slot {
+                    VarSlot::Local(index) => run(&mut self.frame.slots[index as usize]),
+                    VarSlot::Cell(index) => {
+                        let cell = self.frame.cells[index as usize].clone();
+                        let mut guard = cell.lock();
+                        run(&mut guard)
+                    }
+                    VarSlot::Global(module, index) => run(&mut self.globals[module as usize][index as usize]),
+                }
+            }
+            Root::Static(class, index) => {
+                let ctx = WalkCtx {
+                    program: self.program,
+                    class: self.current_class(),
+                    max_array: self.limits.max_array_size,
+                    span,
+                };
+                ctx.walk(&mut self.statics[class.0 as usize][*index as usize], &resolved.steps, create, f)
+            }
+            Root::Property(object, name) => {
+                let ctx = self.walk_ctx(span);
+                ctx.with_property(object, name, &resolved.steps, create, f)
+            }
+        }
+    }
+
+    /// The current value of a resolved place, `None` when it does not exist.
+    pub(crate) fn read_resolved(&mut self, resolved: &Resolved) -> Fallible<Option<Value>> {
+        let mut root = match &resolved.root {
+            Root::Var(slot, _) => match self.load_option(*slot) {
+                Some(value) => value,
+                None => return Ok(None),
+            },
+            Root::Static(class, index) => self.statics[class.0 as usize][*index as usize].clone(),
+            Root::Property(object, name) => {
+                self.walk_ctx(resolved.span).check_property(object, name, false)?;
+                match object.fields().and_then(|fields| fields.lock().get(name).cloned()) {
+                    Some(value) => value,
+                    None => return Ok(None),
+                }
+            }
+        };
+        for step in &resolved.steps {
+            let next = match (&root, step) {
+                (Value::Array(array), Step::Key(key)) => array.get(key.as_ref()).cloned(),
+                (Value::Object(object), Step::Key(Key::Str(name))) => {
+                    self.walk_ctx(resolved.span).check_property(object, name, false)?;
+                    object.fields().and_then(|fields| fields.lock().get(name).cloned())
+                }
+                _ => None,
+            };
+            match next {
+                Some(value) => root = value,
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(root))
+    }
+
+    pub(crate) fn write_resolved(&mut self, resolved: &Resolved, value: Value) -> Fallible<()> {
+        if let Some(bounds) = resolved.slice {
+            return self.assign_slice(resolved, bounds, value);
+        }
+        let mut value = Some(value);
+        self.with_place(resolved, true, &mut |slot| {
+            *slot = value.take().unwrap_or_default();
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// `place = value`.
+    pub(crate) fn assign(&mut self, place: &Place, value: Value) -> Fallible<()> {
+        if let Place::Var(slot, _) = place {
+            self.store(*slot, value);
+            return Ok(());
+        }
+        let resolved = self.resolve(place)?;
+        self.write_resolved(&resolved, value)
+    }
+
+    /// `place op= value`: updates in place (so `.=` appends without copying), or changes nothing on error.
+    pub(crate) fn compound_assign(&mut self, op: BinaryOp, place: &Place, rhs: Value, span: Span) -> Fallible<Value> {
+        let resolved = self.resolve(place)?;
+        let limit = self.limits.max_string_size;
+        let update = &mut |slot: &mut Value| -> Fallible<Value> {
+            if op == BinaryOp::Concat
+                && let Value::String(text) = slot
+                && !rhs.is_none()
+            {
+                let bytes = text.make_mut();
+                rhs.write_display(bytes);
+                if bytes.len() > limit {
+                    bytes.truncate(bytes.len() - rhs.to_display().len());
+                    return Err(error(
+                        ErrorKind::Limit(LimitKind::StringSize),
+                        format!("limit exceeded (string_size): a string may hold at most {limit} bytes"),
+                        span,
+                    ));
+                }
+                return Ok(slot.clone());
+            }
+            let updated = ops::binary(op, slot, &rhs).map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
+            if let Value::String(text) = &updated
+                && text.len() > limit
+            {
+                return Err(error(
+                    ErrorKind::Limit(LimitKind::StringSize),
+                    format!("limit exceeded (string_size): a string may hold at most {limit} bytes"),
+                    span,
+                ));
+            }
+            *slot = updated.clone();
+            Ok(updated)
+        };
+        let result = self.with_place(&resolved, false, update).map_err(|e| self.locate(e, span))?;
+        match result {
+            Some(value) => Ok(value),
+            None => {
+                if let Root::Var(slot, var_span) = &resolved.root
+                    && resolved.steps.is_empty()
+                    && self.load_option(*slot).is_none()
+                {
+                    return Err(self.undefined(*var_span));
+                }
+                // A missing element behaves as none, which no compound operator accepts.
+                let updated = ops::binary(op, &Value::None, &rhs).map_err(|e| self.op_error(e, span))?;
+                self.write_resolved(&resolved, updated.clone())?;
+                Ok(updated)
+            }
+        }
+    }
+
+    pub(crate) fn inc_dec(&mut self, place: &Place, increment: bool, prefix: bool, span: Span) -> Fallible<Value> {
+        let resolved = self.resolve(place)?;
+        let delta = if increment { 1.0 } else { -1.0 };
+        let mut update = |slot: &mut Value| -> Fallible<(Value, Value)> {
+            let old = slot.clone();
+            let new = match &old {
+                Value::Number(number) => Value::Number(number + delta),
+                Value::Bool(flag) => Value::Number(f64::from(u8::from(*flag)) + delta),
+                other => {
+                    return Err(error(
+                        ErrorKind::Type,
+                        format!("cannot {} a {}", if increment { "increment" } else { "decrement" }, other.type_name()),
+                        span,
+                    ));
+                }
+            };
+            *slot = new.clone();
+            Ok((old, new))
+        };
+        match self.with_place(&resolved, false, &mut update)? {
+            Some((old, new)) => Ok(if prefix { new } else { old }),
+            None => match &resolved.root {
+                Root::Var(_, var_span) if resolved.steps.is_empty() => Err(self.undefined(*var_span)),
+                _ => Err(self.error(
+                    ErrorKind::Type,
+                    format!("cannot {} none", if increment { "increment" } else { "decrement" }),
+                    span,
+                )),
+            },
+        }
+    }
+
+    pub(crate) fn isset(&mut self, place: &Place) -> Fallible<bool> {
+        let Some(resolved) = self.resolve_mode(place, true)? else { return Ok(false) };
+        if let Root::Property(object, _) = &resolved.root
+            && !matches!(object.class(), ClassRef::User(..))
+        {
+            return Ok(false);
+        }
+        Ok(self.read_resolved(&resolved)?.is_some())
+    }
+
+    pub(crate) fn unset(&mut self, place: &Place) -> Fallible<bool> {
+        let Some(mut resolved) = self.resolve_mode(place, true)? else { return Ok(false) };
+        if let Some(bounds) = resolved.slice.take() {
+            return self.unset_slice(&resolved, bounds);
+        }
+        let Some(last) = resolved.steps.pop() else {
+            return Ok(match &resolved.root {
+                Root::Var(slot, _) => {
+                    let existed = self.load_option(*slot).is_some();
+                    self.store_option(*slot, None);
+                    existed
+                }
+                Root::Static(..) => {
+                    return Err(self.error(ErrorKind::Access, "static class variables cannot be unset", resolved.span));
+                }
+                Root::Property(object, name) => {
+                    self.walk_ctx(resolved.span).check_property(object, name, true)?;
+                    object.fields().is_some_and(|fields| fields.lock().shift_remove(name).is_some())
+                }
+            });
+        };
+        let removed = self.with_place(&resolved, false, &mut |container: &mut Value| {
+            Ok(match (container, &last) {
+                (Value::Array(array), Step::Key(key)) => {
+                    array.contains_key(key.as_ref()) && array.make_mut().remove(key.as_ref()).is_some()
+                }
+                (Value::Object(object), Step::Key(Key::Str(name))) => {
+                    object.fields().is_some_and(|fields| fields.lock().shift_remove(name).is_some())
+                }
+                _ => false,
+            })
+        })?;
+        Ok(removed.unwrap_or(false))
+    }
+
+    fn assign_slice(&mut self, resolved: &Resolved, bounds: [Option<f64>; 3], value: Value) -> Fallible<()> {
+        let span = resolved.span;
+        let [start, stop, step] = bounds;
+        if step.is_some_and(|s| s != 1.0) {
+            return Err(self.error(ErrorKind::Value, "slice assignment does not support a step", span));
+        }
+        let base = Resolved { root: clone_root(&resolved.root), steps: clone_steps(&resolved.steps), slice: None, span };
+        let mut value = Some(value);
+        self.with_place(&base, true, &mut |container: &mut Value| {
+            let replacement = value.take().unwrap_or_default();
+            match (container, replacement) {
+                (Value::Array(array), Value::Array(new)) => {
+                    let positions = ops::slice_positions(array.len(), start, stop, None).map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
+                    let from = positions.first().copied().unwrap_or_else(|| insertion_point(array.len(), start));
+                    let to = positions.last().map_or(from, |last| last + 1);
+                    let mut rebuilt = Array::with_capacity(array.len() + new.len());
+                    {
+                        let data = rebuilt.make_mut();
+                        let mut put = |key: &Key, item: &Value| match key {
+                            Key::Str(_) => data.insert(key.clone(), item.clone()),
+                            Key::Int(_) => {
+                                data.push(item.clone());
+                            }
+                        };
+                        for (position, (key, item)) in array.iter().enumerate() {
+                            if position == from {
+                                for (new_key, new_item) in new.iter() {
+                                    put(new_key, new_item);
+                                }
+                            }
+                            if position < from || position >= to {
+                                put(key, item);
+                            }
+                        }
+                        if from >= array.len() {
+                            for (new_key, new_item) in new.iter() {
+                                put(new_key, new_item);
+                            }
+                        }
+                    }
+                    *array = rebuilt;
+                    Ok(())
+                }
+                (Value::String(text), Value::String(new)) => {
+                    let positions = ops::slice_positions(text.len(), start, stop, None).map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
+                    let from = positions.first().copied().unwrap_or_else(|| insertion_point(text.len(), start));
+                    let to = positions.last().map_or(from, |last| last + 1);
+                    let bytes = text.make_mut();
+                    bytes.splice(from..to, new.as_bytes().iter().copied());
+                    Ok(())
+                }
+                (Value::Array(_), other) | (Value::String(_), other) => Err(error(
+                    ErrorKind::Type,
+                    format!("a slice can only be replaced by a value of the same type, found {}", other.type_name()),
+                    span,
+                )),
+                (other, _) => Err(error(ErrorKind::Type, format!("cannot slice a {}", other.type_name()), span)),
+            }
+        })?;
+        Ok(())
+    }
+
+    fn unset_slice(&mut self, resolved: &Resolved, bounds: [Option<f64>; 3]) -> Fallible<bool> {
+        let span = resolved.span;
+        let [start, stop, step] = bounds;
+        let removed = self.with_place(resolved, false, &mut |container: &mut Value| match container {
+            Value::Array(array) => {
+                let positions = ops::slice_positions(array.len(), start, stop, step).map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
+                if positions.is_empty() {
+                    return Ok(false);
+                }
+                let mut position = 0;
+                array.make_mut().retain(|_, _| {
+                    let keep = !positions.contains(&position);
+                    position += 1;
+                    keep
+                });
+                Ok(true)
+            }
+            other => Err(error(ErrorKind::Type, format!("cannot unset a slice of a {}", other.type_name()), span)),
+        })?;
+        Ok(removed.unwrap_or(false))
+    }
+
+    /// `[$a, $b = 1, ...$rest] = value` and the keyed form.
+    pub(crate) fn destructure(&mut self, items: &[crate::ir::PatternItem], value: &Value) -> Fallible<()> {
+        let empty = Array::new();
+        let array = match value {
+            Value::Array(array) => array,
+            _ => &empty,
+        };
+        let mut position = 0;
+        for item in items {
+            if item.rest {
+                let rest = Array::from_values((position..array.len()).filter_map(|p| array.get_index(p)).map(|(_, v)| v.clone()));
+                self.store(item.slot, Value::Array(rest));
+                continue;
+            }
+            let found = match &item.key {
+                Some(key) => {
+                    let key = self.eval(key)?;
+                    let key = ops::to_key(&key).map_err(|e| self.op_error(e, Span::NONE))?;
+                    array.get(key.as_ref()).cloned()
+                }
+                None => {
+                    position += 1;
+                    array.get_index(position - 1).map(|(_, v)| v.clone())
+                }
+            };
+            let value = match (found, &item.default) {
+                (Some(value), _) => value,
+                (None, Some(default)) => self.eval(default)?,
+                (None, None) => Value::None,
+            };
+            self.store(item.slot, value);
+        }
+        Ok(())
+    }
+}
+
+fn insertion_point(len: usize, start: Option<f64>) -> usize {
+    match start {
+        None => 0,
+        Some(start) if start < 0.0 => (len as f64 + start.trunc()).max(0.0) as usize,
+        Some(start) => (start.trunc() as usize).min(len),
+    }
+}
+
+fn clone_root(root: &Root) -> Root {
+    match root {
+        Root::Var(slot, span) => Root::Var(*slot, *span),
+        Root::Static(class, index) => Root::Static(*class, *index),
+        Root::Property(object, name) => Root::Property(object.clone(), name.clone()),
+    }
+}
+
+fn clone_steps(steps: &[Step]) -> Vec<Step> {
+    steps
+        .iter()
+        .map(|step| match step {
+            Step::Key(key) => Step::Key(key.clone()),
+            Step::Append => Step::Append,
+        })
+        .collect()
+}
