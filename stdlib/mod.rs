@@ -118,6 +118,7 @@ pub(crate) mod testing {
 pub mod exception;
 pub mod regex;
 pub mod string;
+pub mod x509;
 
 /// Converts the content of a data import (`import $x from "file.ext"`, language.md §8.4) at compile time.
 pub fn data_import(
