@@ -32,6 +32,7 @@
 //! assert_eq!(outcome.context().to_display_string(), r#"["closed"=>1]"#);
 //! ```
 
+pub mod cli;
 pub mod compile;
 pub mod engine;
 pub mod error;
