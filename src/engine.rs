@@ -225,7 +225,31 @@ impl Engine {
         self.compile_source(SourceFile::new(name, source), None, Some(hook))
     }
 
+    /// Compiles one entry of an interactive session (the REPL): `globals` are the session's variables so
+    /// far, writable, in slots right after the hook's globals. Run the script with
+    /// [`Script::run_raw`] passing their values in that order, and read them back with
+    /// [`Script::global_names`] and the result's `globals`.
+    pub fn compile_session(
+        &self,
+        name: &str,
+        source: &str,
+        hook: Option<&str>,
+        globals: &[String],
+    ) -> Result<Script, Diagnostics> {
+        self.compile_with(SourceFile::new(name, source), None, hook, globals)
+    }
+
     fn compile_source(&self, file: SourceFile, path: Option<PathBuf>, hook: Option<&str>) -> Result<Script, Diagnostics> {
+        self.compile_with(file, path, hook, &[])
+    }
+
+    fn compile_with(
+        &self,
+        file: SourceFile,
+        path: Option<PathBuf>,
+        hook: Option<&str>,
+        extra_globals: &[String],
+    ) -> Result<Script, Diagnostics> {
         let spec = match hook {
             Some(name) => Some(self.0.hooks.get(name).cloned().ok_or_else(|| {
                 let known: Vec<&str> = self.0.hooks.keys().copied().collect();
@@ -248,7 +272,7 @@ impl Engine {
             }
             None => &self.0.natives,
         };
-        let globals: Vec<HostGlobal> = spec
+        let mut globals: Vec<HostGlobal> = spec
             .as_ref()
             .map(|spec| {
                 spec.globals
@@ -257,6 +281,11 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default();
+        for name in extra_globals {
+            if !globals.iter().any(|g| &g.name == name) {
+                globals.push(HostGlobal { name: name.clone(), read_only: false });
+            }
+        }
         let foreign: Vec<(&str, &str)> = hook::KNOWN_ACTIONS
             .iter()
             .filter(|(action, _)| spec.as_ref().is_none_or(|spec| spec.actions.function(action).is_none()))
@@ -297,6 +326,12 @@ impl Script {
     /// The compiled program.
     pub fn program(&self) -> &Program {
         &self.0.program
+    }
+
+    /// Names of the main module's globals by slot (hook globals first, then session globals, then the
+    /// script's own).
+    pub fn global_names(&self) -> Vec<&str> {
+        self.0.program.modules.first().map(|m| m.globals.iter().map(|n| &**n).collect()).unwrap_or_default()
     }
 
     /// The hook it was compiled for.
