@@ -9,7 +9,7 @@ use crate::ir::{self, Arg, ArrayItem, Block, Call, Callee, Expr, FieldDef, Metho
 use crate::module::VARIADIC;
 use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp, ExprKind, StmtKind};
-use crate::value::{Array, ClassId, FnId, Key, Str, Value};
+use crate::value::{Array, ClassId, FnId, Str, Value};
 
 /// The value of a constant expression (defaults, class variable initialisers), if it is one.
 pub fn const_value(expr: &Expr) -> Option<Value> {
@@ -281,8 +281,6 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             }
         }
         // Names bound by `global` resolve to the module's globals for the whole body.
-        let globals: Vec<String> = scope.known.iter().filter(|_| false).cloned().collect();
-        drop(globals);
         let global_names: Vec<String> = scan_scope(body).globals.into_iter().collect();
         for name in global_names {
             let (m, index) = self.c.scopes[module as usize].global_slot(&name);
@@ -920,7 +918,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 }
                 Expr::Unary(*op, Box::new(operand), span)
             }
-            ExprKind::IncDec { target, increment, prefix } => match self.place(target, false, false) {
+            ExprKind::IncDec { target, increment, prefix } => match self.place(target, false, true) {
                 Some(place) => {
                     Expr::IncDec { place: Box::new(place), increment: *increment, prefix: *prefix, span }
                 }
@@ -951,7 +949,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             }
             ExprKind::Assign { op, target, value } => {
                 let value = self.boxed(value);
-                let Some(place) = self.place(target, false, *op != Some(BinaryOp::Coalesce) && op.is_none()) else {
+                let Some(place) = self.place(target, false, true) else {
                     return Expr::Const(Value::None);
                 };
                 match op {
@@ -1318,18 +1316,12 @@ impl<'c, 'e> Lowerer<'c, 'e> {
         }
     }
 
-    /// Lowers an assignable expression. `quiet`: isset/unset (no undefined-variable check);
-    /// `plain_assign`: a plain `=` (slices and appends allowed).
-    fn place(&mut self, target: &ast::Expr, quiet: bool, plain_assign: bool) -> Option<Place> {
+    /// Lowers an assignable expression. `quiet`: isset/unset (objects in the path may be missing);
+    /// `writes`: the place is written (read-only globals are rejected).
+    fn place(&mut self, target: &ast::Expr, quiet: bool, writes: bool) -> Option<Place> {
         let span = target.span;
-        match &target.kind {
-            ExprKind::Variable(var) => {
-                let slot = if quiet { self.slot(var) } else { self.slot(var) };
-                if !quiet || matches!(target.kind, ExprKind::Variable(_)) {
-                    // isset() never writes; everything else does.
-                }
-                Some(Place::Var(slot, var.span))
-            }
+        let place = match &target.kind {
+            ExprKind::Variable(var) => Some(Place::Var(self.slot(var), var.span)),
             ExprKind::Index { target: base, index } => {
                 let base_place = self.place(base, quiet, false)?;
                 let index = index.as_ref().map(|index| self.expr(index));
@@ -1339,7 +1331,6 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 Some(Place::Index(Box::new(base_place), index, span))
             }
             ExprKind::Slice { target: base, start, stop, step } => {
-                let _ = plain_assign;
                 let base_place = self.place(base, quiet, false)?;
                 let parts = [start, stop, step].map(|part| part.as_ref().map(|e| self.expr(e)));
                 Some(Place::Slice(Box::new(base_place), Box::new(parts), span))
@@ -1368,12 +1359,11 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 );
                 None
             }
+        };
+        if writes && let Some(place) = &place {
+            self.check_place_writable(place);
         }
-        .inspect(|place| {
-            if !quiet || matches!(target.kind, ExprKind::Unset(_)) {
-                self.check_place_writable(place);
-            }
-        })
+        place
     }
 
     fn check_place_writable(&mut self, place: &Place) {
@@ -1410,6 +1400,3 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a 
         .min_by_key(|(distance, candidate)| (*distance, candidate.len()))
         .map(|(_, candidate)| candidate)
 }
-
-#[allow(dead_code)]
-fn _key_is_used(_: Key) {}
