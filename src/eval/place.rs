@@ -315,8 +315,74 @@ impl Machine<'_> {
         self.write_resolved(&resolved, value)
     }
 
+    /// Runs `f` on a variable's slot (`None` = unset), holding a cell's lock if it is one.
+    #[inline]
+    fn with_var<R>(&mut self, slot: VarSlot, f: impl FnOnce(&mut Option<Value>) -> R) -> R {
+        match slot {
+            VarSlot::Local(index) => f(&mut self.frame.slots[index as usize]),
+            VarSlot::Cell(index) => {
+                let cell = self.frame.cells[index as usize].clone();
+                let mut guard = cell.lock();
+                f(&mut guard)
+            }
+            VarSlot::Global(module, index) => f(&mut self.globals[module as usize][index as usize]),
+        }
+    }
+
     /// `place op= value`: updates in place (so `.=` appends without copying), or changes nothing on error.
     pub(crate) fn compound_assign(&mut self, op: BinaryOp, place: &Place, rhs: Value, span: Span) -> Fallible<Value> {
+        if let Place::Var(slot, var_span) = place {
+            let limit = self.limits.max_string_size;
+            let result = self.with_var(*slot, |current| {
+                let Some(value) = current else { return Err(None) };
+                if let (Value::Number(a), Value::Number(b)) = (&*value, &rhs) {
+                    let number = match op {
+                        BinaryOp::Add => Some(*a + *b),
+                        BinaryOp::Sub => Some(*a - *b),
+                        BinaryOp::Mul => Some(*a * *b),
+                        BinaryOp::Div => Some(*a / *b),
+                        BinaryOp::Mod => Some(*a % *b),
+                        _ => None,
+                    };
+                    if let Some(number) = number {
+                        *value = Value::Number(number);
+                        return Ok(Value::Number(number));
+                    }
+                }
+                if op == BinaryOp::Concat
+                    && let Value::String(text) = value
+                    && !rhs.is_none()
+                {
+                    let bytes = text.make_mut();
+                    let before = bytes.len();
+                    rhs.write_display(bytes);
+                    if bytes.len() > limit {
+                        bytes.truncate(before);
+                        return Err(Some(RuntimeError::new(
+                            ErrorKind::Limit(LimitKind::StringSize),
+                            format!("limit exceeded (string_size): a string may hold at most {limit} bytes"),
+                        )));
+                    }
+                    return Ok(value.clone());
+                }
+                let updated = ops::binary(op, value, &rhs).map_err(Some)?;
+                if let Value::String(text) = &updated
+                    && text.len() > limit
+                {
+                    return Err(Some(RuntimeError::new(
+                        ErrorKind::Limit(LimitKind::StringSize),
+                        format!("limit exceeded (string_size): a string may hold at most {limit} bytes"),
+                    )));
+                }
+                *value = updated.clone();
+                Ok(updated)
+            });
+            return match result {
+                Ok(value) => Ok(value),
+                Err(None) => Err(self.undefined(*var_span)),
+                Err(Some(error)) => Err(self.op_error(error, span)),
+            };
+        }
         let resolved = self.resolve(place)?;
         let limit = self.limits.max_string_size;
         let update = &mut |slot: &mut Value| -> Fallible<Value> {
@@ -368,8 +434,24 @@ impl Machine<'_> {
     }
 
     pub(crate) fn inc_dec(&mut self, place: &Place, increment: bool, prefix: bool, span: Span) -> Fallible<Value> {
-        let resolved = self.resolve(place)?;
         let delta = if increment { 1.0 } else { -1.0 };
+        if let Place::Var(slot, var_span) = place {
+            let fast = self.with_var(*slot, |current| match current {
+                Some(Value::Number(number)) => {
+                    let old = *number;
+                    *number += delta;
+                    Some(Value::Number(if prefix { *number } else { old }))
+                }
+                _ => None,
+            });
+            if let Some(value) = fast {
+                return Ok(value);
+            }
+            if self.load_option(*slot).is_none() {
+                return Err(self.undefined(*var_span));
+            }
+        }
+        let resolved = self.resolve(place)?;
         let mut update = |slot: &mut Value| -> Fallible<(Value, Value)> {
             let old = slot.clone();
             let new = match &old {
