@@ -239,7 +239,12 @@ impl Engine {
         self.compile_with(SourceFile::new(name, source), None, hook, globals)
     }
 
-    fn compile_source(&self, file: SourceFile, path: Option<PathBuf>, hook: Option<&str>) -> Result<Script, Diagnostics> {
+    fn compile_source(
+        &self,
+        file: SourceFile,
+        path: Option<PathBuf>,
+        hook: Option<&str>,
+    ) -> Result<Script, Diagnostics> {
         self.compile_with(file, path, hook, &[])
     }
 

@@ -384,6 +384,9 @@ impl miette::Diagnostic for RuntimeReport {
             return None;
         }
         let span = clamp(self.error.span, self.file.text().len());
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(Some(self.error.kind.name().replace('_', " ")), span))))
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(
+            Some(self.error.kind.name().replace('_', " ")),
+            span,
+        ))))
     }
 }

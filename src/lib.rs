@@ -53,7 +53,7 @@ pub mod stdlib;
 pub use engine::{Engine, EngineBuilder, RunOptions, Script};
 pub use error::{Diagnostic, Diagnostics, ErrorKind, LimitKind, RuntimeError};
 pub use eval::Limits;
-pub use hook::{How, HookSpec, Outcome};
+pub use hook::{HookSpec, How, Outcome};
 pub use module::{Args, Module, NativeCtx};
 pub use output::Output;
 pub use value::Value;

@@ -32,7 +32,7 @@ impl SourceFile {
 
     /// The text as a miette source.
     pub fn text_ref(&self) -> &dyn miette::SourceCode {
-        &self.text
+        self
     }
 
     /// The shared text.
@@ -53,6 +53,26 @@ impl SourceFile {
     /// A miette source with this file's name, for attaching to a report.
     pub fn named_source(&self) -> miette::NamedSource<String> {
         miette::NamedSource::new(self.name.to_string(), self.text.to_string())
+    }
+}
+
+/// Renders with the file name above the snippet.
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.to_string(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            contents.column(),
+            contents.line_count(),
+        )))
     }
 }
 

@@ -15,6 +15,7 @@ pub fn module() -> Module {
     for table in TABLES {
         module.add_defs(table);
     }
+    module.add_class(&exception::EXCEPTION_CLASS);
     module
 }
 
@@ -142,7 +143,8 @@ pub fn data_import(
             if option("array").is_some_and(|v| v.truthy()) {
                 let text = bytes.strip_suffix(b"\n").unwrap_or(bytes);
                 Ok(Value::Array(Array::from_values(
-                    text.split(|b| *b == b'\n').map(|line| Value::from(line.strip_suffix(b"\r").unwrap_or(line).to_vec())),
+                    text.split(|b| *b == b'\n')
+                        .map(|line| Value::from(line.strip_suffix(b"\r").unwrap_or(line).to_vec())),
                 )))
             } else {
                 Ok(Value::from(bytes.to_vec()))

@@ -6,6 +6,8 @@ pub fn format(_template: &[u8], _values: &Array) -> Result<Vec<u8>, String> {
 }
 /// String repetition.
 pub fn repeat(bytes: &[u8], count: f64) -> Result<Vec<u8>, String> {
-    if count < 0.0 { return Err("negative".into()) }
+    if count < 0.0 {
+        return Err("negative".into());
+    }
     Ok(bytes.repeat(count as usize))
 }

@@ -123,11 +123,8 @@ fn an_endless_loop_is_stopped_by_the_operation_budget() {
 
 #[test]
 fn an_endless_loop_is_stopped_by_the_deadline() {
-    let limits = Limits {
-        max_operations: None,
-        deadline: Some(std::time::Duration::from_millis(50)),
-        ..Limits::default()
-    };
+    let limits =
+        Limits { max_operations: None, deadline: Some(std::time::Duration::from_millis(50)), ..Limits::default() };
     let engine = Engine::builder().limits(limits).build();
     let script = engine.compile("loop.hsl", "forever {}").expect("ok");
     let error = script.run(&mut Vec::new()).expect_err("stopped");
@@ -156,7 +153,10 @@ fn the_host_can_interrupt_a_run_from_another_thread() {
 fn deep_recursion_is_a_runtime_error_not_a_crash() {
     let engine = Engine::builder().limits(Limits { max_call_depth: 100_000, ..Limits::default() }).build();
     let script = engine
-        .compile("deep.hsl", "function down($n) { return $n == 0 ? 0 : 1 + down($n - 1); } echo down(90000); echo down(200000);")
+        .compile(
+            "deep.hsl",
+            "function down($n) { return $n == 0 ? 0 : 1 + down($n - 1); } echo down(90000); echo down(200000);",
+        )
         .expect("ok");
     let mut output = Vec::new();
     let error = script.run(&mut output).expect_err("too deep");

@@ -19,7 +19,12 @@ pub fn doc(args: DocArgs) -> u8 {
     if args.markdown {
         println!("| function | signature | description |\n|---|---|---|");
         for def in natives.docs() {
-            println!("| `{}` | `{}` | {} |", def.name, def.signature.replace('|', "\\|"), def.summary.replace('|', "\\|"));
+            println!(
+                "| `{}` | `{}` | {} |",
+                def.name,
+                def.signature.replace('|', "\\|"),
+                def.summary.replace('|', "\\|")
+            );
         }
         for class in natives.classes() {
             println!("| `{}` (class) | | {} |", class.name, class.summary);

@@ -195,6 +195,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                     }
                     let id = self.c.reserve_class(&class.name.name);
                     self.c.scopes[module as usize].classes.insert(class.name.name.clone(), id);
+                    self.declare_class(id, class);
                     pending.push(Pending::Class(id, class));
                 }
                 StmtKind::Block(inner) => self.hoist_into(inner, top_level, pending),
@@ -375,13 +376,13 @@ impl<'c, 'e> Lowerer<'c, 'e> {
         Some(self.scope().new_slot(&var.name))
     }
 
-    fn class(&mut self, id: ClassId, class: &ast::ClassDecl) {
+    /// Registers a class's members (hoisting): its methods get ids now, their bodies are lowered later.
+    fn declare_class(&mut self, id: ClassId, class: &ast::ClassDecl) {
         let mut fields = Vec::new();
         let mut statics = Vec::new();
         let mut methods = Vec::new();
         let mut constructor = None;
         let mut names: HashMap<String, Span> = HashMap::new();
-        let class_name: Arc<str> = class.name.name.as_str().into();
         for member in &class.members {
             let (name, span) = match &member.kind {
                 ast::MemberKind::Constructor { .. } => ("constructor".to_string(), member.span),
@@ -400,14 +401,9 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 continue;
             }
             match &member.kind {
-                ast::MemberKind::Constructor { params, body } => {
+                ast::MemberKind::Constructor { params, .. } => {
                     let (min, max, variadic) = signature(params);
-                    let fn_id = self.c.reserve_function(min, max, variadic);
-                    let name: Arc<str> = format!("{}::constructor", class.name.name).into();
-                    if let Some((def, _)) = self.function(name, params, &[], body, member.span, Some(id), false) {
-                        self.c.functions[fn_id.0 as usize] = Some(def);
-                    }
-                    constructor = Some(fn_id);
+                    constructor = Some(self.c.reserve_function(min, max, variadic));
                 }
                 ast::MemberKind::Method { modifiers, function } => {
                     let (min, max, variadic) = signature(&function.params);
@@ -445,30 +441,45 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 }
             }
         }
-        // Register the class before lowering method bodies so they can refer to each other.
-        self.c.classes[id.0 as usize] =
-            Some(ir::ClassDef { name: class_name.clone(), fields, methods, statics, constructor });
+        let name: Arc<str> = class.name.name.as_str().into();
+        self.c.classes[id.0 as usize] = Some(ir::ClassDef { name, fields, methods, statics, constructor });
+    }
+
+    /// Lowers the constructor and method bodies of a declared class.
+    fn class(&mut self, id: ClassId, class: &ast::ClassDecl) {
         for member in &class.members {
-            if let ast::MemberKind::Method { modifiers, function } = &member.kind {
-                let Some(fn_id) = self.c.classes[id.0 as usize]
-                    .as_ref()
-                    .and_then(|def| def.method(function.name.name.as_bytes()))
-                    .map(|method| method.function)
-                else {
-                    continue;
-                };
-                let name: Arc<str> = format!("{}::{}", class.name.name, function.name.name).into();
-                if let Some((def, _)) = self.function(
-                    name,
-                    &function.params,
-                    &[],
-                    &function.body,
-                    function.span,
-                    Some(id),
-                    modifiers.is_static,
-                ) {
-                    self.c.functions[fn_id.0 as usize] = Some(def);
+            let (fn_id, name, params, body, span, is_static) = match &member.kind {
+                ast::MemberKind::Constructor { params, body } => {
+                    let Some(fn_id) = self.c.classes[id.0 as usize].as_ref().and_then(|c| c.constructor) else {
+                        continue;
+                    };
+                    (fn_id, "constructor", params, body, member.span, false)
                 }
+                ast::MemberKind::Method { modifiers, function } => {
+                    let Some(fn_id) = self.c.classes[id.0 as usize]
+                        .as_ref()
+                        .and_then(|def| def.method(function.name.name.as_bytes()))
+                        .map(|method| method.function)
+                    else {
+                        continue;
+                    };
+                    (
+                        fn_id,
+                        function.name.name.as_str(),
+                        &function.params,
+                        &function.body,
+                        function.span,
+                        modifiers.is_static,
+                    )
+                }
+                ast::MemberKind::Variable { .. } => continue,
+            };
+            if self.c.functions[fn_id.0 as usize].is_some() {
+                continue;
+            }
+            let qualified: Arc<str> = format!("{}::{name}", class.name.name).into();
+            if let Some((def, _)) = self.function(qualified, params, &[], body, span, Some(id), is_static) {
+                self.c.functions[fn_id.0 as usize] = Some(def);
             }
         }
     }
@@ -558,7 +569,9 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                                 stmt.span,
                                 "the top level cannot return",
                             )
-                            .with_help("a hook script ends by calling its action (such as `Pass()`) or by reaching its end"),
+                            .with_help(
+                                "a hook script ends by calling its action (such as `Pass()`) or by reaching its end",
+                            ),
                     );
                 }
                 Stmt::Return(value.as_ref().map(|expr| self.expr(expr)))
@@ -792,7 +805,12 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             ExprKind::Regex { pattern, flags } => match crate::stdlib::regex::compile_literal(pattern, flags) {
                 Ok(value) => Expr::Const(value),
                 Err(message) => {
-                    self.error("hsl::check::invalid_regex", format!("invalid regular expression: {message}"), span, "here");
+                    self.error(
+                        "hsl::check::invalid_regex",
+                        format!("invalid regular expression: {message}"),
+                        span,
+                        "here",
+                    );
                     Expr::Const(Value::None)
                 }
             },
@@ -859,10 +877,12 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 match self.expr(call) {
                     Expr::Call(call) => {
                         let name = match &call.callee {
-                            Callee::User(id) => self.c.functions.get(id.0 as usize).and_then(|f| f.as_ref()).map_or_else(
-                                || Str::from(format!("fn{}", id.0)),
-                                |f| Str::from(f.name.to_string()),
-                            ),
+                            Callee::User(id) => self
+                                .c
+                                .functions
+                                .get(id.0 as usize)
+                                .and_then(|f| f.as_ref())
+                                .map_or_else(|| Str::from(format!("fn{}", id.0)), |f| Str::from(f.name.to_string())),
                             Callee::Native(native) => Str::from(native.name.to_string()),
                             Callee::Static(class, id) => Str::from(format!("{}::{}", class.0, id.0)),
                             Callee::NativeStatic(def) => Str::from(def.name),
@@ -871,7 +891,12 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                         Expr::Cache { options, call, name }
                     }
                     _ => {
-                        self.error("hsl::check::cache_needs_call", "`cache` needs a function call", call.span, "not a call");
+                        self.error(
+                            "hsl::check::cache_needs_call",
+                            "`cache` needs a function call",
+                            call.span,
+                            "not a call",
+                        );
                         Expr::Const(Value::None)
                     }
                 }
@@ -919,9 +944,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 Expr::Unary(*op, Box::new(operand), span)
             }
             ExprKind::IncDec { target, increment, prefix } => match self.place(target, false, true) {
-                Some(place) => {
-                    Expr::IncDec { place: Box::new(place), increment: *increment, prefix: *prefix, span }
-                }
+                Some(place) => Expr::IncDec { place: Box::new(place), increment: *increment, prefix: *prefix, span },
                 None => Expr::Const(Value::None),
             },
             ExprKind::Binary { op, left, right } => {
@@ -1232,44 +1255,42 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                     return Expr::Const(Value::None);
                 }
             },
-            ExprKind::Scope { scope, member: ast::ScopeMember::Function(ident) } => {
-                match self.class_of_scope(scope) {
-                    Some(ScopeTarget::Class(class)) => match self.static_method(class, ident) {
-                        Some(id) => {
-                            let arity = self.arity_of(&Callee::User(id));
-                            (Callee::Static(class, id), arity, ident.name.clone())
-                        }
-                        None => return Expr::Const(Value::None),
-                    },
-                    Some(ScopeTarget::Native(class)) => match class.static_fn(&ident.name) {
-                        Some(def) => (Callee::NativeStatic(def), Some((def.min, def.max)), ident.name.clone()),
-                        None => {
-                            self.error(
-                                "hsl::check::unknown_method",
-                                format!("class `{}` has no static function `{}`", class.name, ident.name),
-                                ident.span,
-                                "not defined",
-                            );
-                            return Expr::Const(Value::None);
-                        }
-                    },
-                    Some(ScopeTarget::Module(_)) => {
-                        let value = self.scope_value(scope, &ast::ScopeMember::Function(ident.clone()), span);
-                        match value {
-                            Expr::FunctionRef(id) => {
-                                let arity = self.arity_of(&Callee::User(id));
-                                (Callee::User(id), arity, ident.name.clone())
-                            }
-                            Expr::ClassRef(id) => {
-                                let arity = self.arity_of(&Callee::Class(id));
-                                (Callee::Class(id), arity, ident.name.clone())
-                            }
-                            _ => return Expr::Const(Value::None),
-                        }
+            ExprKind::Scope { scope, member: ast::ScopeMember::Function(ident) } => match self.class_of_scope(scope) {
+                Some(ScopeTarget::Class(class)) => match self.static_method(class, ident) {
+                    Some(id) => {
+                        let arity = self.arity_of(&Callee::User(id));
+                        (Callee::Static(class, id), arity, ident.name.clone())
                     }
                     None => return Expr::Const(Value::None),
+                },
+                Some(ScopeTarget::Native(class)) => match class.static_fn(&ident.name) {
+                    Some(def) => (Callee::NativeStatic(def), Some((def.min, def.max)), ident.name.clone()),
+                    None => {
+                        self.error(
+                            "hsl::check::unknown_method",
+                            format!("class `{}` has no static function `{}`", class.name, ident.name),
+                            ident.span,
+                            "not defined",
+                        );
+                        return Expr::Const(Value::None);
+                    }
+                },
+                Some(ScopeTarget::Module(_)) => {
+                    let value = self.scope_value(scope, &ast::ScopeMember::Function(ident.clone()), span);
+                    match value {
+                        Expr::FunctionRef(id) => {
+                            let arity = self.arity_of(&Callee::User(id));
+                            (Callee::User(id), arity, ident.name.clone())
+                        }
+                        Expr::ClassRef(id) => {
+                            let arity = self.arity_of(&Callee::Class(id));
+                            (Callee::Class(id), arity, ident.name.clone())
+                        }
+                        _ => return Expr::Const(Value::None),
+                    }
                 }
-            }
+                None => return Expr::Const(Value::None),
+            },
             ExprKind::Property { target, name } => {
                 (Callee::Method(self.expr(target), name.name.as_str().into()), None, String::new())
             }
@@ -1288,7 +1309,11 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             };
             self.error(
                 "hsl::check::wrong_argument_count",
-                format!("`{name}` takes {expected} argument{}, but {count} {} given", if expected == "1" { "" } else { "s" }, if count == 1 { "was" } else { "were" }),
+                format!(
+                    "`{name}` takes {expected} argument{}, but {count} {} given",
+                    if expected == "1" { "" } else { "s" },
+                    if count == 1 { "was" } else { "were" }
+                ),
                 span,
                 "wrong number of arguments",
             );

@@ -391,8 +391,7 @@ impl<'e> Compiler<'e> {
         self.expand_includes(&mut body, file, &mut once);
         let module_body = lower::lower_module(self, id, &body);
         let scope = &self.scopes[id as usize];
-        self.modules[id as usize] =
-            Some(ModuleDef { file, body: module_body, globals: scope.global_names.clone() });
+        self.modules[id as usize] = Some(ModuleDef { file, body: module_body, globals: scope.global_names.clone() });
         id
     }
 
@@ -460,7 +459,11 @@ pub(crate) fn bind_import(compiler: &mut Compiler<'_>, into: u16, import: &ast::
                             }
                             _ => compiler.error(
                                 "hsl::check::unknown_import",
-                                format!("\"{}\" has no function or class `{}`", String::from_utf8_lossy(&import.path.value), name.name),
+                                format!(
+                                    "\"{}\" has no function or class `{}`",
+                                    String::from_utf8_lossy(&import.path.value),
+                                    name.name
+                                ),
                                 name.span,
                                 "not defined in that module",
                             ),
@@ -486,7 +489,11 @@ pub(crate) fn bind_import(compiler: &mut Compiler<'_>, into: u16, import: &ast::
                             }
                             _ => compiler.error(
                                 "hsl::check::unknown_import",
-                                format!("\"{}\" has no variable `${}`", String::from_utf8_lossy(&import.path.value), name.name),
+                                format!(
+                                    "\"{}\" has no variable `${}`",
+                                    String::from_utf8_lossy(&import.path.value),
+                                    name.name
+                                ),
                                 name.span,
                                 "not defined in that module",
                             ),

@@ -138,8 +138,11 @@ pub(crate) struct Machine<'p> {
 impl<'p> Machine<'p> {
     fn new(program: &'p Program, config: RunConfig<'p>) -> Machine<'p> {
         let globals = program.modules.iter().map(|module| vec![None; module.globals.len()]).collect();
-        let statics =
-            program.classes.iter().map(|class| class.statics.iter().map(|field| field.init.clone()).collect()).collect();
+        let statics = program
+            .classes
+            .iter()
+            .map(|class| class.statics.iter().map(|field| field.init.clone()).collect())
+            .collect();
         Machine {
             program,
             globals,
@@ -258,7 +261,9 @@ impl<'p> Machine<'p> {
                     self.eval_discard(step)?;
                 }
             },
-            Stmt::Foreach { subject, key, value, body, span } => return self.foreach(subject, *key, *value, body, *span),
+            Stmt::Foreach { subject, key, value, body, span } => {
+                return self.foreach(subject, *key, *value, body, *span);
+            }
             Stmt::Switch { subject, cases, default, body } => {
                 let subject = self.eval(subject)?;
                 let mut start = *default;
@@ -290,7 +295,8 @@ impl<'p> Machine<'p> {
                     Some(state) => state.message.to_string(),
                     None => value.to_display_string(),
                 };
-                let mut error = RuntimeError::new(ErrorKind::Thrown, format!("uncaught exception: {message}")).at(*span);
+                let mut error =
+                    RuntimeError::new(ErrorKind::Thrown, format!("uncaught exception: {message}")).at(*span);
                 error.stack = self.stack();
                 error.thrown = Some(value);
                 return Err(error.into());
@@ -353,7 +359,14 @@ impl<'p> Machine<'p> {
         exception(ExceptionState { message: error.message.into(), location, kind: Some(error.kind.name()) })
     }
 
-    fn foreach(&mut self, subject: &Expr, key: Option<VarSlot>, value: VarSlot, body: &[Stmt], span: Span) -> Fallible<Flow> {
+    fn foreach(
+        &mut self,
+        subject: &Expr,
+        key: Option<VarSlot>,
+        value: VarSlot,
+        body: &[Stmt],
+        span: Span,
+    ) -> Fallible<Flow> {
         let array = match self.eval(subject)? {
             Value::Array(array) => array,
             other => {
@@ -475,7 +488,8 @@ impl<'p> Machine<'p> {
             }
             Expr::Array(items, span) => self.array(items, *span),
             Expr::Closure(id, cells) => {
-                let captures: Box<[Cell]> = cells.iter().map(|index| self.frame.cells[*index as usize].clone()).collect();
+                let captures: Box<[Cell]> =
+                    cells.iter().map(|index| self.frame.cells[*index as usize].clone()).collect();
                 Ok(Value::Function(Function::new(FunctionKind::User { id: *id, captures })))
             }
             Expr::FunctionRef(id) | Expr::StaticMethodRef(id) => {
@@ -567,11 +581,7 @@ impl<'p> Machine<'p> {
                 }
                 match default {
                     Some(result) => self.eval(result),
-                    None => Err(self.error(
-                        ErrorKind::NoMatch,
-                        format!("no match arm for {}", short(&subject)),
-                        *span,
-                    )),
+                    None => Err(self.error(ErrorKind::NoMatch, format!("no match arm for {}", short(&subject)), *span)),
                 }
             }
             Expr::Cache { options, call, name } => self.cache(options, call, name),
@@ -605,7 +615,10 @@ impl<'p> Machine<'p> {
         if len > self.limits.max_string_size {
             return Err(self.error(
                 ErrorKind::Limit(LimitKind::StringSize),
-                format!("limit exceeded (string_size): a string of {len} bytes is over the {} byte limit", self.limits.max_string_size),
+                format!(
+                    "limit exceeded (string_size): a string of {len} bytes is over the {} byte limit",
+                    self.limits.max_string_size
+                ),
                 span,
             ));
         }
@@ -616,7 +629,10 @@ impl<'p> Machine<'p> {
         if len > self.limits.max_array_size {
             return Err(self.error(
                 ErrorKind::Limit(LimitKind::ArraySize),
-                format!("limit exceeded (array_size): an array of {len} entries is over the {} entry limit", self.limits.max_array_size),
+                format!(
+                    "limit exceeded (array_size): an array of {len} entries is over the {} entry limit",
+                    self.limits.max_array_size
+                ),
                 span,
             ));
         }
@@ -973,7 +989,14 @@ impl<'p> Machine<'p> {
         self.run_body(def, Frame { slots, cells: Vec::new(), function: Some(id) })
     }
 
-    fn call_user(&mut self, id: FnId, args: Vec<Value>, captures: &[Cell], this: Option<Object>, span: Span) -> Fallible<Value> {
+    fn call_user(
+        &mut self,
+        id: FnId,
+        args: Vec<Value>,
+        captures: &[Cell],
+        this: Option<Object>,
+        span: Span,
+    ) -> Fallible<Value> {
         let program = self.program;
         let def = &program.functions[id.0 as usize];
         if args.len() < def.min_args || (def.variadic.is_none() && args.len() > def.max_args) {
@@ -1143,7 +1166,13 @@ impl<'p> Machine<'p> {
         }
         let mut stored = result.clone();
         if let Some(function) = &options.update_function {
-            let old = self.shared.caches.lock().get(&cache_name).and_then(|c| c.entries.get(&argument_key)).map(|e| e.value.clone());
+            let old = self
+                .shared
+                .caches
+                .lock()
+                .get(&cache_name)
+                .and_then(|c| c.entries.get(&argument_key))
+                .map(|e| e.value.clone());
             if let Some(old) = old {
                 stored = self.call_value(function, vec![old, result.clone()], call.span)?;
             }

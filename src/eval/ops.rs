@@ -63,7 +63,11 @@ pub fn unary(op: UnaryOp, value: &Value) -> OpResult {
             Some(number) => Ok(Value::Number(if op == UnaryOp::Neg { -number } else { number })),
             None => Err(RuntimeError::new(
                 ErrorKind::Type,
-                format!("unsupported operand type for unary `{}`: {}", if op == UnaryOp::Neg { "-" } else { "+" }, value.type_name()),
+                format!(
+                    "unsupported operand type for unary `{}`: {}",
+                    if op == UnaryOp::Neg { "-" } else { "+" },
+                    value.type_name()
+                ),
             )),
         },
         UnaryOp::BitNot => match numeric(value) {
@@ -135,11 +139,17 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
             (Value::Array(list), count) | (count, Value::Array(list)) if numeric(count).is_some() => {
                 let times = numeric(count).unwrap_or(0.0);
                 if times < 0.0 || times.is_nan() {
-                    return Err(RuntimeError::new(ErrorKind::Value, "cannot repeat an array a negative number of times"));
+                    return Err(RuntimeError::new(
+                        ErrorKind::Value,
+                        "cannot repeat an array a negative number of times",
+                    ));
                 }
                 let times = times.trunc() as usize;
                 if list.len().saturating_mul(times) > 1 << 26 {
-                    return Err(RuntimeError::new(ErrorKind::Limit(crate::error::LimitKind::ArraySize), "array repetition is too large"));
+                    return Err(RuntimeError::new(
+                        ErrorKind::Limit(crate::error::LimitKind::ArraySize),
+                        "array repetition is too large",
+                    ));
                 }
                 Ok(Value::Array(Array::from_values(
                     (0..times).flat_map(|_| list.values().cloned().collect::<Vec<_>>()),
@@ -206,10 +216,13 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
                     ));
                 }
             };
-            let matched = crate::stdlib::regex::is_match(b, subject.as_bytes()).map_err(|interrupt| match *interrupt {
-                crate::error::Interrupt::Error(error) => error,
-                crate::error::Interrupt::Action { .. } => RuntimeError::new(ErrorKind::Internal, "unexpected action"),
-            })?;
+            let matched =
+                crate::stdlib::regex::is_match(b, subject.as_bytes()).map_err(|interrupt| match *interrupt {
+                    crate::error::Interrupt::Error(error) => error,
+                    crate::error::Interrupt::Action { .. } => {
+                        RuntimeError::new(ErrorKind::Internal, "unexpected action")
+                    }
+                })?;
             Ok(Value::Bool(matched == (op == RegexMatch)))
         }
         And | Or | Coalesce => Err(RuntimeError::new(ErrorKind::Internal, "short-circuit operator reached binary()")),
@@ -251,7 +264,12 @@ fn array_merge(a: &Array, b: &Array) -> Array {
 }
 
 /// Positions selected by a Python-style slice over `len` items (language.md §5.11).
-pub fn slice_positions(len: usize, start: Option<f64>, stop: Option<f64>, step: Option<f64>) -> Result<Vec<usize>, RuntimeError> {
+pub fn slice_positions(
+    len: usize,
+    start: Option<f64>,
+    stop: Option<f64>,
+    step: Option<f64>,
+) -> Result<Vec<usize>, RuntimeError> {
     let step = step.map_or(1, |s| s.trunc() as i64);
     if step == 0 {
         return Err(RuntimeError::new(ErrorKind::Value, "slice step cannot be zero"));

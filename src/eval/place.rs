@@ -73,7 +73,14 @@ impl WalkCtx<'_> {
     }
 
     /// Runs `f` on property `name` of `object` (created as none when `create`).
-    fn with_property<R>(&self, object: &Object, name: &Str, steps: &[Step], create: bool, f: &mut WalkFn<'_, R>) -> Fallible<Option<R>> {
+    fn with_property<R>(
+        &self,
+        object: &Object,
+        name: &Str,
+        steps: &[Step],
+        create: bool,
+        f: &mut WalkFn<'_, R>,
+    ) -> Fallible<Option<R>> {
         self.check_property(object, name, create)?;
         let Some(fields) = object.fields() else { return Ok(None) };
         let taken = {
@@ -163,7 +170,9 @@ impl Machine<'_> {
     /// Evaluates a place's object and keys. `quiet`: a property of a non-object resolves to `None`.
     pub(crate) fn resolve_mode(&mut self, place: &Place, quiet: bool) -> Fallible<Option<Resolved>> {
         Ok(Some(match place {
-            Place::Var(slot, span) => Resolved { root: Root::Var(*slot, *span), steps: Vec::new(), slice: None, span: *span },
+            Place::Var(slot, span) => {
+                Resolved { root: Root::Var(*slot, *span), steps: Vec::new(), slice: None, span: *span }
+            }
             Place::Static(class, index, span) => {
                 Resolved { root: Root::Static(*class, *index), steps: Vec::new(), slice: None, span: *span }
             }
@@ -532,13 +541,15 @@ impl Machine<'_> {
         if step.is_some_and(|s| s != 1.0) {
             return Err(self.error(ErrorKind::Value, "slice assignment does not support a step", span));
         }
-        let base = Resolved { root: clone_root(&resolved.root), steps: clone_steps(&resolved.steps), slice: None, span };
+        let base =
+            Resolved { root: clone_root(&resolved.root), steps: clone_steps(&resolved.steps), slice: None, span };
         let mut value = Some(value);
         self.with_place(&base, true, &mut |container: &mut Value| {
             let replacement = value.take().unwrap_or_default();
             match (container, replacement) {
                 (Value::Array(array), Value::Array(new)) => {
-                    let positions = ops::slice_positions(array.len(), start, stop, None).map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
+                    let positions = ops::slice_positions(array.len(), start, stop, None)
+                        .map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
                     let from = positions.first().copied().unwrap_or_else(|| insertion_point(array.len(), start));
                     let to = positions.last().map_or(from, |last| last + 1);
                     let mut rebuilt = Array::with_capacity(array.len() + new.len());
@@ -570,7 +581,8 @@ impl Machine<'_> {
                     Ok(())
                 }
                 (Value::String(text), Value::String(new)) => {
-                    let positions = ops::slice_positions(text.len(), start, stop, None).map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
+                    let positions = ops::slice_positions(text.len(), start, stop, None)
+                        .map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
                     let from = positions.first().copied().unwrap_or_else(|| insertion_point(text.len(), start));
                     let to = positions.last().map_or(from, |last| last + 1);
                     let bytes = text.make_mut();
@@ -593,7 +605,8 @@ impl Machine<'_> {
         let [start, stop, step] = bounds;
         let removed = self.with_place(resolved, false, &mut |container: &mut Value| match container {
             Value::Array(array) => {
-                let positions = ops::slice_positions(array.len(), start, stop, step).map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
+                let positions = ops::slice_positions(array.len(), start, stop, step)
+                    .map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
                 if positions.is_empty() {
                     return Ok(false);
                 }
@@ -620,7 +633,9 @@ impl Machine<'_> {
         let mut position = 0;
         for item in items {
             if item.rest {
-                let rest = Array::from_values((position..array.len()).filter_map(|p| array.get_index(p)).map(|(_, v)| v.clone()));
+                let rest = Array::from_values(
+                    (position..array.len()).filter_map(|p| array.get_index(p)).map(|(_, v)| v.clone()),
+                );
                 self.store(item.slot, Value::Array(rest));
                 continue;
             }

@@ -2,9 +2,9 @@
 
 use super::schema::{Field, Schema};
 use super::{Access, GlobalSpec, HookSpec};
+use crate::error::Fallible;
 use crate::module::{Args, Module, NativeCtx, NativeDef};
 use crate::value::Value;
-use crate::error::Fallible;
 
 fn pass(ctx: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
     ctx.end_with_action("Pass", Vec::new())

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
+use super::HookSpec;
 use super::schema::{Schema, SchemaError, describe_value};
-use super::{HookSpec};
 use crate::error::Diagnostic;
 use crate::source::SourceFile;
 use crate::span::Span;
@@ -39,16 +39,33 @@ pub fn load_fixture(spec: &HookSpec, path: &Path) -> Result<HookInputs, Vec<Diag
 }
 
 /// Parses and validates fixture text (JSON, or YAML when `yaml`).
-pub fn parse_fixture(spec: &HookSpec, file: &SourceFile, base: &Path, yaml: bool) -> Result<HookInputs, Vec<Diagnostic>> {
+pub fn parse_fixture(
+    spec: &HookSpec,
+    file: &SourceFile,
+    base: &Path,
+    yaml: bool,
+) -> Result<HookInputs, Vec<Diagnostic>> {
     let json: Json = if yaml {
         serde_norway::from_str(file.text()).map_err(|error| {
             let offset = error.location().map_or(0, |l| l.index() as u32);
-            vec![Diagnostic::new("hsl::fixture::syntax", format!("invalid YAML: {error}"), file, Span::point(offset), "here")]
+            vec![Diagnostic::new(
+                "hsl::fixture::syntax",
+                format!("invalid YAML: {error}"),
+                file,
+                Span::point(offset),
+                "here",
+            )]
         })?
     } else {
         serde_json::from_str(file.text()).map_err(|error| {
             let offset = offset_of(file.text(), error.line(), error.column());
-            vec![Diagnostic::new("hsl::fixture::syntax", format!("invalid JSON: {error}"), file, Span::point(offset), "here")]
+            vec![Diagnostic::new(
+                "hsl::fixture::syntax",
+                format!("invalid JSON: {error}"),
+                file,
+                Span::point(offset),
+                "here",
+            )]
         })?
     };
     inputs_from_json(spec, &json, base).map_err(|errors| {
@@ -125,16 +142,21 @@ fn convert(json: &Json, schema: &Schema, path: &str, base: &Path, errors: &mut V
             Value::None
         }
         (Schema::List(item), Json::Array(items)) => Value::Array(Array::from_values(
-            items.iter().enumerate().map(|(index, json)| convert(json, item, &format!("{path}[{index}]"), base, errors)),
+            items
+                .iter()
+                .enumerate()
+                .map(|(index, json)| convert(json, item, &format!("{path}[{index}]"), base, errors)),
         )),
-        (Schema::Record(fields), Json::Object(map)) => Value::Array(Array::from_pairs(map.iter().map(|(key, json)| {
-            let child = format!("{path}.{key}");
-            let value = match fields.iter().find(|field| field.name == key) {
-                Some(field) => convert(json, &field.schema, &child, base, errors),
-                None => crate::value::json::from_json(json),
-            };
-            (Key::from_str_key(key.as_str().into()), value)
-        }))),
+        (Schema::Record(fields), Json::Object(map)) => {
+            Value::Array(Array::from_pairs(map.iter().map(|(key, json)| {
+                let child = format!("{path}.{key}");
+                let value = match fields.iter().find(|field| field.name == key) {
+                    Some(field) => convert(json, &field.schema, &child, base, errors),
+                    None => crate::value::json::from_json(json),
+                };
+                (Key::from_str_key(key.as_str().into()), value)
+            })))
+        }
         (_, Json::Number(number)) if number.as_f64().is_none_or(|n| !n.is_finite()) => {
             errors.push(SchemaError { path: path.to_string(), message: "number out of range".into() });
             Value::None
