@@ -212,6 +212,8 @@ impl<'p> Machine<'p> {
         file.text().get(local.start as usize..local.end as usize).unwrap_or("$?").to_string()
     }
 
+    #[cold]
+    #[inline(never)]
     fn undefined(&self, span: Span) -> Box<Interrupt> {
         let name = self.variable_name(span);
         self.error(ErrorKind::UndefinedVariable, format!("undefined variable `{name}`"), span)
@@ -417,13 +419,22 @@ impl<'p> Machine<'p> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn load(&self, slot: VarSlot, span: Span) -> Fallible<Value> {
-        let value = match slot {
-            VarSlot::Local(index) => self.frame.slots[index as usize].clone(),
-            VarSlot::Cell(index) => self.frame.cells[index as usize].lock().clone(),
-            VarSlot::Global(module, index) => self.globals[module as usize][index as usize].clone(),
+        let stored = match slot {
+            VarSlot::Local(index) => &self.frame.slots[index as usize],
+            VarSlot::Global(module, index) => &self.globals[module as usize][index as usize],
+            VarSlot::Cell(index) => return self.load_cell(index, span),
         };
+        match stored {
+            Some(Value::Number(number)) => Ok(Value::Number(*number)),
+            Some(value) => Ok(value.clone()),
+            None => Err(self.undefined(span)),
+        }
+    }
+
+    fn load_cell(&self, index: u32, span: Span) -> Fallible<Value> {
+        let value = self.frame.cells[index as usize].lock().clone();
         value.ok_or_else(|| self.undefined(span))
     }
 
@@ -433,16 +444,12 @@ impl<'p> Machine<'p> {
         if let Expr::Binary(op, left, right, span) = expr {
             let a = self.eval(left)?;
             let b = self.eval(right)?;
-            if let (Value::Number(x), Value::Number(y)) = (&a, &b) {
-                match op {
-                    BinaryOp::Lt => return Ok(x < y),
-                    BinaryOp::Le => return Ok(x <= y),
-                    BinaryOp::Gt => return Ok(x > y),
-                    BinaryOp::Ge => return Ok(x >= y),
-                    _ => {}
-                }
+            if let (Value::Number(x), Value::Number(y)) = (&a, &b)
+                && let Some(result) = ops::number_binary(*op, *x, *y)
+            {
+                return Ok(result.truthy());
             }
-            return ops::binary(*op, &a, &b).map(|v| v.truthy()).map_err(|e| self.op_error(e, *span));
+            return self.binary_general(*op, &a, &b, *span).map(|v| v.truthy());
         }
         Ok(self.eval(expr)?.truthy())
     }
@@ -505,11 +512,12 @@ impl<'p> Machine<'p> {
             Expr::Binary(op, left, right, span) => {
                 let a = self.eval(left)?;
                 let b = self.eval(right)?;
-                let result = ops::binary(*op, &a, &b).map_err(|e| self.op_error(e, *span))?;
-                if let Value::String(text) = &result {
-                    self.check_string(text.len(), *span)?;
+                if let (Value::Number(x), Value::Number(y)) = (&a, &b)
+                    && let Some(result) = ops::number_binary(*op, *x, *y)
+                {
+                    return Ok(result);
                 }
-                Ok(result)
+                self.binary_general(*op, &a, &b, *span)
             }
             Expr::And(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
             Expr::Or(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
@@ -586,6 +594,15 @@ impl<'p> Machine<'p> {
             }
             Expr::Cache { options, call, name } => self.cache(options, call, name),
         }
+    }
+
+    #[inline(never)]
+    fn binary_general(&self, op: BinaryOp, a: &Value, b: &Value, span: Span) -> Fallible<Value> {
+        let result = ops::binary(op, a, b).map_err(|e| self.op_error(e, span))?;
+        if let Value::String(text) = &result {
+            self.check_string(text.len(), span)?;
+        }
+        Ok(result)
     }
 
     /// Evaluates the left side of `??`: a missing variable, key or property is none, not an error.

@@ -350,7 +350,7 @@ impl Machine<'_> {
                         BinaryOp::Sub => Some(*a - *b),
                         BinaryOp::Mul => Some(*a * *b),
                         BinaryOp::Div => Some(*a / *b),
-                        BinaryOp::Mod => Some(*a % *b),
+                        BinaryOp::Mod => Some(ops::remainder(*a, *b)),
                         _ => None,
                     };
                     if let Some(number) = number {
