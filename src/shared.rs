@@ -30,6 +30,9 @@ pub struct Cache {
     pub clock: u64,
 }
 
+/// The lock of one barrier and the value bound with `=> $var`.
+pub type BarrierCell = Arc<Mutex<Option<Value>>>;
+
 /// State shared across runs and threads.
 #[derive(Debug, Default)]
 pub struct SharedState {
@@ -37,12 +40,12 @@ pub struct SharedState {
     pub memory: Mutex<HashMap<Vec<u8>, Value>>,
     /// `cache` expression caches by `namespace\0function`.
     pub caches: Mutex<HashMap<Vec<u8>, Cache>>,
-    barriers: Mutex<HashMap<Vec<u8>, Arc<Mutex<Option<Value>>>>>,
+    barriers: Mutex<HashMap<Vec<u8>, BarrierCell>>,
 }
 
 impl SharedState {
     /// The lock and stored value of the barrier `name`.
-    pub fn barrier(&self, name: &[u8]) -> Arc<Mutex<Option<Value>>> {
+    pub fn barrier(&self, name: &[u8]) -> BarrierCell {
         self.barriers.lock().entry(name.to_vec()).or_default().clone()
     }
 }

@@ -49,11 +49,6 @@ impl SourceFile {
         };
         (line + 1, (offset - self.line_starts[line]) as usize + 1)
     }
-
-    /// A miette source with this file's name, for attaching to a report.
-    pub fn named_source(&self) -> miette::NamedSource<String> {
-        miette::NamedSource::new(self.name.to_string(), self.text.to_string())
-    }
 }
 
 /// Renders with the file name above the snippet.

@@ -23,6 +23,7 @@ pub fn module() -> Module {
 const TABLES: &[&[NativeDef]] = &[];
 
 #[cfg(test)]
+#[allow(dead_code)] // used by the unit tests of the category files
 pub(crate) mod testing {
     //! A stand-in runtime so library functions can be unit-tested without the evaluator.
 

@@ -71,7 +71,13 @@ fn disconnect_script_runs_100k_times_from_four_threads() {
             let engine = engine.clone();
             std::thread::spawn(move || {
                 let inputs: Vec<HookInputs> = (0..16u32)
-                    .map(|i| disconnect_inputs(&engine, if i % 2 == 0 { "local" } else { "remote" }, thread * 100 + i))
+                    .map(|i| {
+                        disconnect_inputs(
+                            &engine,
+                            if i.is_multiple_of(2) { "local" } else { "remote" },
+                            thread * 100 + i,
+                        )
+                    })
                     .collect();
                 let mut checked = 0u32;
                 for run in 0..25_000u32 {
@@ -81,7 +87,7 @@ fn disconnect_script_runs_100k_times_from_four_threads() {
                     let context = outcome.context();
                     let seen = context.as_array().and_then(|a| a.get(hsl::value::KeyRef::Str(b"seen"))).cloned();
                     assert_eq!(seen.map(|v| v.to_number()), Some(f64::from(port % 7 + 1)));
-                    if i % 2 == 0 {
+                    if i.is_multiple_of(2) {
                         assert_eq!(outcome.how.name(), "explicit");
                     } else {
                         assert_eq!(outcome.how.name(), "implicit");

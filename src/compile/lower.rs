@@ -364,7 +364,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
 
     /// The slot a `closure (...)` entry refers to in the enclosing scope.
     fn resolve_capture(&mut self, var: &ast::Var) -> Option<VarSlot> {
-        let Some(scope) = self.scopes.last() else { return None };
+        let scope = self.scopes.last()?;
         if scope.top_level {
             let module = scope.module;
             let (m, index) = self.c.scopes[module as usize].global_slot(&var.name);

@@ -256,7 +256,7 @@ impl<'e> Compiler<'e> {
 
     /// Replaces `include` statements with the statements of the included files (recursively), reporting
     /// cycles with both spans.
-    pub fn expand_includes(&mut self, body: &mut Vec<ast::Stmt>, file: u16, included_once: &mut HashSet<PathBuf>) {
+    pub fn expand_includes(&mut self, body: &mut [ast::Stmt], file: u16, included_once: &mut HashSet<PathBuf>) {
         let mut index = 0;
         while index < body.len() {
             let replacement = match &mut body[index].kind {
