@@ -20,7 +20,7 @@ pub fn module() -> Module {
 }
 
 /// Every category's table, in documentation order.
-const TABLES: &[&[NativeDef]] = &[];
+const TABLES: &[&[NativeDef]] = &[types::FUNCTIONS, string::FUNCTIONS, array::FUNCTIONS, math::FUNCTIONS];
 
 #[cfg(test)]
 #[allow(dead_code)] // used by the unit tests of the category files
@@ -117,9 +117,12 @@ pub(crate) mod testing {
     fn _args_are_public(_: &Args<'_>) {}
 }
 
+pub mod array;
 pub mod exception;
+pub mod math;
 pub mod regex;
 pub mod string;
+pub mod types;
 pub mod x509;
 
 /// Converts the content of a data import (`import $x from "file.ext"`, language.md §8.4) at compile time.

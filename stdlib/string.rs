@@ -1,13 +1,541 @@
-//! TEMPORARY bridge until the string helper's branch lands (replaced on merge).
-use crate::value::Array;
-/// `%` formatting.
-pub fn format(_template: &[u8], _values: &Array) -> Result<Vec<u8>, String> {
-    Err("formatting is not built yet".into())
-}
-/// String repetition.
-pub fn repeat(bytes: &[u8], count: f64) -> Result<Vec<u8>, String> {
-    if count < 0.0 {
-        return Err("negative".into());
+//! Strings (stdlib.md §3): byte oriented, ASCII-only case mapping. Also the `%` format operator and string
+//! repetition, which the evaluator calls for the operators.
+
+use crate::error::Fallible;
+use crate::module::{Args, NativeCtx, NativeDef};
+use crate::value::{Array, Value, format_number};
+
+/// `%` formatting (language.md §5.5): `%[argument][[fill]align][width][.precision]type`.
+pub fn format(template: &[u8], values: &Array) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(template.len());
+    let mut next = 0usize;
+    let mut index = 0;
+    while index < template.len() {
+        let byte = template[index];
+        if byte != b'%' {
+            out.push(byte);
+            index += 1;
+            continue;
+        }
+        index += 1;
+        if template.get(index) == Some(&b'%') {
+            out.push(b'%');
+            index += 1;
+            continue;
+        }
+        let mut argument = None;
+        if template.get(index) == Some(&b'[') {
+            let end = template[index..].iter().position(|b| *b == b']').map(|p| index + p);
+            let Some(end) = end else { return Err("unterminated `%[` in format string".into()) };
+            let digits = std::str::from_utf8(&template[index + 1..end]).unwrap_or("");
+            argument = Some(digits.parse::<usize>().map_err(|_| format!("invalid argument index `{digits}`"))?);
+            index = end + 1;
+        }
+        let mut fill = b' ';
+        let mut align = None;
+        if template.get(index) == Some(&b'\'') {
+            let Some(&f) = template.get(index + 1) else {
+                return Err("`'` must be followed by a fill character".into());
+            };
+            fill = f;
+            index += 2;
+            match template.get(index) {
+                Some(&a @ (b'<' | b'>' | b'^' | b'=')) => {
+                    align = Some(a);
+                    index += 1;
+                }
+                _ => return Err("a fill character must be followed by an alignment (< > ^ =)".into()),
+            }
+        } else if let Some(&a @ (b'<' | b'>' | b'^' | b'=')) = template.get(index) {
+            align = Some(a);
+            index += 1;
+        }
+        let mut width = 0usize;
+        while let Some(digit) = template.get(index).filter(|b| b.is_ascii_digit()) {
+            width = width.saturating_mul(10).saturating_add(usize::from(digit - b'0'));
+            index += 1;
+        }
+        let mut precision = None;
+        if template.get(index) == Some(&b'.') {
+            index += 1;
+            let mut value = 0usize;
+            while let Some(digit) = template.get(index).filter(|b| b.is_ascii_digit()) {
+                value = value.saturating_mul(10).saturating_add(usize::from(digit - b'0'));
+                index += 1;
+            }
+            precision = Some(value);
+        }
+        let Some(&kind) = template.get(index) else { return Err("format string ends inside a placeholder".into()) };
+        index += 1;
+        if width > 1 << 20 {
+            return Err("format width is too large".into());
+        }
+        let position = argument.unwrap_or(next);
+        next = position + 1;
+        let value = values.get_index(position).map(|(_, v)| v).ok_or_else(|| {
+            format!("format string needs a value at position {position}, but only {} were given", values.len())
+        })?;
+        let (text, numeric) = match kind {
+            b's' => {
+                let mut text = value.to_display();
+                if let Some(precision) = precision {
+                    text.truncate(precision);
+                }
+                (text, false)
+            }
+            b'f' => {
+                let number = value.to_number();
+                let text = match precision {
+                    Some(precision) if number.is_finite() => format!("{number:.precision$}"),
+                    _ => format_number(number),
+                };
+                (text.into_bytes(), true)
+            }
+            b'x' | b'b' => {
+                let number = value.to_number();
+                let integer = if number.is_finite() { number.trunc() as i64 } else { 0 };
+                let text = if kind == b'x' { format!("{:x}", integer as u64) } else { format!("{:b}", integer as u64) };
+                let text = if integer < 0 && integer >= i64::from(i32::MIN) {
+                    if kind == b'x' {
+                        format!("{:x}", integer as i32 as u32)
+                    } else {
+                        format!("{:b}", integer as i32 as u32)
+                    }
+                } else {
+                    text
+                };
+                (text.into_bytes(), true)
+            }
+            b'c' => (vec![(value.to_number() as i64 & 0xff) as u8], false),
+            other => return Err(format!("unknown format type `{}`", other as char)),
+        };
+        let align = align.unwrap_or(if numeric { b'>' } else { b'<' });
+        let padding = width.saturating_sub(text.len());
+        match align {
+            b'<' => {
+                out.extend_from_slice(&text);
+                out.extend(std::iter::repeat_n(fill, padding));
+            }
+            b'^' => {
+                out.extend(std::iter::repeat_n(fill, padding / 2));
+                out.extend_from_slice(&text);
+                out.extend(std::iter::repeat_n(fill, padding - padding / 2));
+            }
+            b'=' if text.first() == Some(&b'-') => {
+                out.push(b'-');
+                out.extend(std::iter::repeat_n(fill, padding));
+                out.extend_from_slice(&text[1..]);
+            }
+            _ => {
+                out.extend(std::iter::repeat_n(fill, padding));
+                out.extend_from_slice(&text);
+            }
+        }
     }
-    Ok(bytes.repeat(count as usize))
+    Ok(out)
+}
+
+/// String repetition for `*` (language.md §5.4): counts truncate; negative counts are errors.
+pub fn repeat(bytes: &[u8], count: f64) -> Result<Vec<u8>, String> {
+    if count.is_nan() || count < 0.0 {
+        return Err("cannot repeat a string a negative number of times".into());
+    }
+    let times = count.trunc().min(usize::MAX as f64) as usize;
+    if bytes.len().saturating_mul(times) > 1 << 30 {
+        return Err("the repeated string would be too large".into());
+    }
+    Ok(bytes.repeat(times))
+}
+
+fn integer(args: &Args<'_>, index: usize, default: f64) -> Fallible<i64> {
+    let number = args.opt_number(index, default)?;
+    if !number.is_finite() {
+        return Err(args.value_error(format!("argument {} must be a finite number", index + 1)));
+    }
+    Ok(number.trunc().clamp(i64::MIN as f64, i64::MAX as f64) as i64)
+}
+
+fn chr(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let code = integer(args, 0, 0.0)?;
+    match u8::try_from(code) {
+        Ok(byte) => Ok(Value::from(vec![byte])),
+        Err(_) => Err(args.value_error(format!("{code} is outside 0–255"))),
+    }
+}
+
+fn ord(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    match args.bytes(0)?.first() {
+        Some(byte) => Ok(Value::Number(f64::from(*byte))),
+        None => Err(args.value_error("the string is empty")),
+    }
+}
+
+fn str_repeat(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let bytes = args.bytes(0)?;
+    let count = args.number(1)?;
+    ctx.check_string_size(bytes.len().saturating_mul(count.max(0.0).min(usize::MAX as f64) as usize))?;
+    repeat(bytes, count).map(Value::from).map_err(|message| args.value_error(message))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.windows(needle.len()).position(|window| window == needle)
+}
+
+fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(haystack.len());
+    }
+    haystack.windows(needle.len()).rposition(|window| window == needle)
+}
+
+fn str_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let (search, replace, subject) = (args.bytes(0)?, args.bytes(1)?, args.bytes(2)?);
+    if search.is_empty() {
+        return Ok(Value::from(subject.to_vec()));
+    }
+    let mut out = Vec::with_capacity(subject.len());
+    let mut rest = subject;
+    while let Some(position) = find(rest, search) {
+        out.extend_from_slice(&rest[..position]);
+        out.extend_from_slice(replace);
+        rest = &rest[position + search.len()..];
+        ctx.check_string_size(out.len())?;
+    }
+    out.extend_from_slice(rest);
+    Ok(Value::from(out))
+}
+
+fn str_split(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let (text, delimiter) = (args.bytes(0)?, args.bytes(1)?);
+    let limit = integer(args, 2, 0.0)?;
+    if delimiter.is_empty() {
+        return Err(args.value_error("the delimiter is empty"));
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    let mut rest = text;
+    while let Some(position) = find(rest, delimiter) {
+        parts.push(&rest[..position]);
+        rest = &rest[position + delimiter.len()..];
+    }
+    parts.push(rest);
+    let parts: Vec<Vec<u8>> = if limit > 0 && parts.len() > limit as usize {
+        let keep = limit as usize - 1;
+        let mut head: Vec<Vec<u8>> = parts[..keep].iter().map(|p| p.to_vec()).collect();
+        head.push(parts[keep..].join(delimiter));
+        head
+    } else if limit < 0 && parts.len() > limit.unsigned_abs() as usize {
+        let keep = limit.unsigned_abs() as usize - 1;
+        let split = parts.len() - keep;
+        let mut out = vec![parts[..split].join(delimiter)];
+        out.extend(parts[split..].iter().map(|p| p.to_vec()));
+        out
+    } else {
+        parts.iter().map(|p| p.to_vec()).collect()
+    };
+    Ok(Value::Array(Array::from_values(parts.into_iter().map(Value::from))))
+}
+
+/// A start offset: negative counts from the end (Q-LIB-4), clamped to the string.
+fn start_offset(len: usize, offset: i64) -> usize {
+    if offset < 0 { len.saturating_sub(offset.unsigned_abs() as usize) } else { (offset as usize).min(len) }
+}
+
+fn str_find(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let (text, needle) = (args.bytes(0)?, args.bytes(1)?);
+    let offset = start_offset(text.len(), integer(args, 2, 0.0)?);
+    Ok(Value::Number(find(&text[offset..], needle).map_or(-1.0, |p| (p + offset) as f64)))
+}
+
+fn str_rfind(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let (text, needle) = (args.bytes(0)?, args.bytes(1)?);
+    let offset = integer(args, 2, 0.0)?.max(0) as usize;
+    let end = text.len().saturating_sub(offset);
+    Ok(Value::Number(rfind(&text[..end], needle).map_or(-1.0, |p| p as f64)))
+}
+
+fn str_lower(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    Ok(Value::from(args.bytes(0)?.to_ascii_lowercase()))
+}
+
+fn str_upper(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    Ok(Value::from(args.bytes(0)?.to_ascii_uppercase()))
+}
+
+/// PHP `substr` semantics (Q-LIB-4).
+fn str_slice(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let text = args.bytes(0)?;
+    let start = start_offset(text.len(), integer(args, 1, 0.0)?);
+    let end = match args.get(2) {
+        None | Some(Value::None) => text.len(),
+        Some(_) => {
+            let length = integer(args, 2, 0.0)?;
+            if length < 0 {
+                text.len().saturating_sub(length.unsigned_abs() as usize).max(start)
+            } else {
+                start.saturating_add(length as usize).min(text.len())
+            }
+        }
+    };
+    Ok(Value::from(text[start..end].to_vec()))
+}
+
+fn strip_set(args: &Args<'_>) -> Fallible<Vec<u8>> {
+    Ok(match args.opt_string(1)? {
+        Some(chars) => chars.as_bytes().to_vec(),
+        None => b" \t\r\n".to_vec(),
+    })
+}
+
+fn strip(args: &Args<'_>, left: bool, right: bool) -> Fallible<Value> {
+    let text = args.bytes(0)?;
+    let set = strip_set(args)?;
+    let start = if left { text.iter().position(|b| !set.contains(b)).unwrap_or(text.len()) } else { 0 };
+    let end = if right { text.iter().rposition(|b| !set.contains(b)).map_or(start, |p| p + 1) } else { text.len() };
+    Ok(Value::from(text[start..end.max(start)].to_vec()))
+}
+
+fn str_strip(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    strip(args, true, true)
+}
+
+fn str_lstrip(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    strip(args, true, false)
+}
+
+fn str_rstrip(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    strip(args, false, true)
+}
+
+fn str_chunk(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let text = args.bytes(0)?;
+    let length = integer(args, 1, 0.0)?;
+    if length <= 0 {
+        return Err(args.value_error("the chunk length must be positive"));
+    }
+    let mut chunks = Vec::new();
+    let mut rest = text;
+    if args.get(2).is_some() {
+        let first = integer(args, 2, 0.0)?;
+        if first <= 0 {
+            return Err(args.value_error("the first chunk length must be positive"));
+        }
+        let split = (first as usize).min(rest.len());
+        chunks.push(Value::from(rest[..split].to_vec()));
+        rest = &rest[split..];
+    }
+    for chunk in rest.chunks(length as usize) {
+        chunks.push(Value::from(chunk.to_vec()));
+    }
+    Ok(Value::Array(Array::from_values(chunks)))
+}
+
+pub(crate) const FUNCTIONS: &[NativeDef] = &[
+    NativeDef {
+        name: "chr",
+        signature: "chr(number n) → string",
+        summary: "The one-byte string with code n (0–255).",
+        example: "echo chr(65); // A",
+        min: 1,
+        max: 1,
+        func: chr,
+    },
+    NativeDef {
+        name: "ord",
+        signature: "ord(string c) → number",
+        summary: "The code (0–255) of the first byte.",
+        example: "echo ord(\"A\"); // 65",
+        min: 1,
+        max: 1,
+        func: ord,
+    },
+    NativeDef {
+        name: "str_repeat",
+        signature: "str_repeat(string s, number n) → string",
+        summary: "s repeated n times.",
+        example: "echo str_repeat(\"ab\", 3); // ababab",
+        min: 2,
+        max: 2,
+        func: str_repeat,
+    },
+    NativeDef {
+        name: "str_replace",
+        signature: "str_replace(string search, string replace, string subject) → string",
+        summary: "Replaces every occurrence of search (case-sensitive).",
+        example: "echo str_replace(\"a\", \"o\", \"banana\"); // bonono",
+        min: 3,
+        max: 3,
+        func: str_replace,
+    },
+    NativeDef {
+        name: "str_split",
+        signature: "str_split(string s, string delimiter, number limit = 0) → array",
+        summary: "Splits on a literal delimiter; a positive limit keeps the rest in the last part, a negative one counts from the right.",
+        example: "echo str_split(\"a b c\", \" \", -2); // [0=>\"a b\",1=>\"c\"]",
+        min: 2,
+        max: 3,
+        func: str_split,
+    },
+    NativeDef {
+        name: "str_find",
+        signature: "str_find(string s, string needle, number offset = 0) → number",
+        summary: "Byte position of the first occurrence at or after offset, or -1.",
+        example: "echo str_find(\"hello\", \"l\"); // 2",
+        min: 2,
+        max: 3,
+        func: str_find,
+    },
+    NativeDef {
+        name: "str_rfind",
+        signature: "str_rfind(string s, string needle, number offset = 0) → number",
+        summary: "Byte position of the last occurrence (offset counts from the end), or -1.",
+        example: "echo str_rfind(\"hello\", \"l\"); // 3",
+        min: 2,
+        max: 3,
+        func: str_rfind,
+    },
+    NativeDef {
+        name: "str_lower",
+        signature: "str_lower(string s) → string",
+        summary: "ASCII letters lowered; other bytes untouched.",
+        example: "echo str_lower(\"MX.Example\"); // mx.example",
+        min: 1,
+        max: 1,
+        func: str_lower,
+    },
+    NativeDef {
+        name: "str_upper",
+        signature: "str_upper(string s) → string",
+        summary: "ASCII letters raised; other bytes untouched.",
+        example: "echo str_upper(\"ehlo\"); // EHLO",
+        min: 1,
+        max: 1,
+        func: str_upper,
+    },
+    NativeDef {
+        name: "str_slice",
+        signature: "str_slice(string s, number offset, number? length) → string",
+        summary: "The bytes from offset (negative counts from the end), optionally length bytes (negative stops before the end).",
+        example: "echo str_slice(\"Halon\", 1, 3); // alo",
+        min: 2,
+        max: 3,
+        func: str_slice,
+    },
+    NativeDef {
+        name: "str_strip",
+        signature: "str_strip(string s, string? chars) → string",
+        summary: "Removes the given bytes (default space, tab, CR, LF) from both ends.",
+        example: "echo str_strip(\"  x \"); // x",
+        min: 1,
+        max: 2,
+        func: str_strip,
+    },
+    NativeDef {
+        name: "str_lstrip",
+        signature: "str_lstrip(string s, string? chars) → string",
+        summary: "Removes the given bytes from the start.",
+        example: "echo str_lstrip(\"xxy\", \"x\"); // y",
+        min: 1,
+        max: 2,
+        func: str_lstrip,
+    },
+    NativeDef {
+        name: "str_rstrip",
+        signature: "str_rstrip(string s, string? chars) → string",
+        summary: "Removes the given bytes from the end.",
+        example: "echo str_rstrip(\"line\\r\\n\"); // line",
+        min: 1,
+        max: 2,
+        func: str_rstrip,
+    },
+    NativeDef {
+        name: "str_chunk",
+        signature: "str_chunk(string s, number length, number? firstlength) → array",
+        summary: "Splits into pieces of length bytes; the first piece may have its own length.",
+        example: "echo str_chunk(\"abcde\", 2); // [0=>\"ab\",1=>\"cd\",2=>\"e\"]",
+        min: 2,
+        max: 3,
+        func: str_chunk,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use crate::stdlib::testing::{call, error_kind};
+
+    fn s(text: &str) -> Value {
+        Value::from(text)
+    }
+
+    fn show(value: Fallible<Value>) -> String {
+        value.unwrap().to_display_string()
+    }
+
+    #[test]
+    fn format_examples_from_the_spec() {
+        let values = Array::from_values([s("ann"), Value::Number(7.5)]);
+        assert_eq!(format(b"%s scored %'0>6.2f", &values).unwrap(), b"ann scored 007.50");
+        let values = Array::from_values([s("a"), s("b")]);
+        assert_eq!(format(b"%[1]s-%[0]s", &values).unwrap(), b"b-a");
+        assert_eq!(format(b"100%%", &Array::new()).unwrap(), b"100%");
+        assert_eq!(format(b"%5s|", &Array::from_values([s("ab")])).unwrap(), b"ab   |");
+        assert_eq!(format(b"%5f|", &Array::from_values([Value::Number(1.5)])).unwrap(), b"  1.5|");
+        assert_eq!(
+            format(b"%x %b %c", &Array::from_values([Value::Number(255.0), Value::Number(5.0), Value::Number(65.0)]))
+                .unwrap(),
+            b"ff 101 A"
+        );
+        assert_eq!(format(b"%'*^7s", &Array::from_values([s("ab")])).unwrap(), b"**ab***");
+        assert_eq!(format(b"%'0=6f", &Array::from_values([Value::Number(-12.0)])).unwrap(), b"-00012");
+        assert_eq!(format(b"%.2s", &Array::from_values([s("abc")])).unwrap(), b"ab");
+        assert!(format(b"%s %s", &Array::from_values([s("a")])).is_err());
+        assert!(format(b"%q", &Array::from_values([s("a")])).is_err());
+    }
+
+    #[test]
+    fn split_limits() {
+        assert_eq!(show(call("str_split", &[s("a b c"), s(" ")])), r#"[0=>"a",1=>"b",2=>"c"]"#);
+        assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(2.0)])), r#"[0=>"a",1=>"b c"]"#);
+        assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(-2.0)])), r#"[0=>"a b",1=>"c"]"#);
+        assert_eq!(error_kind(call("str_split", &[s("abc"), s("")])), ErrorKind::Value);
+    }
+
+    #[test]
+    fn find_and_slice() {
+        assert_eq!(call("str_find", &[s("hello"), s("l")]).unwrap().to_number(), 2.0);
+        assert_eq!(call("str_find", &[s("hello"), s("z")]).unwrap().to_number(), -1.0);
+        assert_eq!(call("str_find", &[s("hello"), s("l"), Value::Number(-2.0)]).unwrap().to_number(), 3.0);
+        assert_eq!(call("str_rfind", &[s("hello"), s("l")]).unwrap().to_number(), 3.0);
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(1.0), Value::Number(3.0)])), "alo");
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(-3.0)])), "lon");
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(1.0), Value::Number(-1.0)])), "alo");
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(9.0)])), "");
+    }
+
+    #[test]
+    fn case_strip_and_chunks() {
+        assert_eq!(show(call("str_upper", &[Value::from(b"\xffab".to_vec())])).as_bytes(), "\u{fffd}AB".as_bytes());
+        assert_eq!(show(call("str_strip", &[s(" \tx\r\n")])), "x");
+        assert_eq!(show(call("str_rstrip", &[s("xx--"), s("-")])), "xx");
+        assert_eq!(
+            show(call("str_chunk", &[s("abcde"), Value::Number(2.0), Value::Number(1.0)])),
+            r#"[0=>"a",1=>"bc",2=>"de"]"#
+        );
+        assert_eq!(error_kind(call("str_chunk", &[s("abc"), Value::Number(0.0)])), ErrorKind::Value);
+    }
+
+    #[test]
+    fn bytes_and_errors() {
+        assert_eq!(show(call("chr", &[Value::Number(65.0)])), "A");
+        assert_eq!(error_kind(call("chr", &[Value::Number(256.0)])), ErrorKind::Value);
+        assert_eq!(error_kind(call("ord", &[s("")])), ErrorKind::Value);
+        assert_eq!(error_kind(call("str_lower", &[Value::Number(1.0)])), ErrorKind::Type);
+        assert_eq!(show(call("str_replace", &[s(""), s("x"), s("abc")])), "abc");
+        assert_eq!(show(call("str_repeat", &[s("ab"), Value::Number(2.9)])), "abab");
+        assert_eq!(error_kind(call("str_repeat", &[s("ab"), Value::Number(-1.0)])), ErrorKind::Value);
+    }
 }
