@@ -16,11 +16,29 @@ pub fn module() -> Module {
         module.add_defs(table);
     }
     module.add_class(&exception::EXCEPTION_CLASS);
+    module.add_class(&regex::REGEX_CLASS);
+    for class in unavailable::CLASSES {
+        module.add_class(class);
+    }
     module
 }
 
 /// Every category's table, in documentation order.
-const TABLES: &[&[NativeDef]] = &[types::FUNCTIONS, string::FUNCTIONS, array::FUNCTIONS, math::FUNCTIONS];
+const TABLES: &[&[NativeDef]] = &[
+    types::FUNCTIONS,
+    string::FUNCTIONS,
+    array::FUNCTIONS,
+    math::FUNCTIONS,
+    regex::FUNCTIONS,
+    json::FUNCTIONS,
+    encoding::FUNCTIONS,
+    hash::FUNCTIONS,
+    time::FUNCTIONS,
+    net::FUNCTIONS,
+    misc::FUNCTIONS,
+    legacy::FUNCTIONS,
+    unavailable::FUNCTIONS,
+];
 
 #[cfg(test)]
 #[allow(dead_code)] // used by the unit tests of the category files
@@ -118,11 +136,19 @@ pub(crate) mod testing {
 }
 
 pub mod array;
+pub mod encoding;
 pub mod exception;
+pub mod hash;
+pub mod json;
+pub mod legacy;
 pub mod math;
+pub mod misc;
+pub mod net;
 pub mod regex;
 pub mod string;
+pub mod time;
 pub mod types;
+pub mod unavailable;
 pub mod x509;
 
 /// Converts the content of a data import (`import $x from "file.ext"`, language.md §8.4) at compile time.

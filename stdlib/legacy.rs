@@ -1,0 +1,117 @@
+//! Legacy aliases (stdlib.md §16): PHP-era names that current Halon scripts still call. Each row reuses the
+//! modern implementation; `explode` and `implode` swap their arguments first.
+
+use crate::error::Fallible;
+use crate::module::{Args, NativeCtx, NativeDef};
+use crate::value::Value;
+
+fn explode(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let values: Vec<Value> = [1, 0, 2].iter().filter_map(|i| args.get(*i).cloned()).collect();
+    let signature = "str_split(string s, string delimiter, number limit = 0)";
+    (alias_body(super::string::FUNCTIONS, "str_split"))(ctx, &Args::new(&values, "explode", signature))
+}
+
+fn implode(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let values: Vec<Value> = [1, 0].iter().filter_map(|i| args.get(*i).cloned()).collect();
+    let signature = "array_join(array a, string? separator)";
+    (alias_body(super::array::FUNCTIONS, "array_join"))(ctx, &Args::new(&values, "implode", signature))
+}
+
+macro_rules! alias {
+    ($legacy:literal, $table:path, $modern:literal, $min:literal, $max:literal) => {
+        NativeDef {
+            name: $legacy,
+            signature: concat!($legacy, "(…) → see ", $modern),
+            summary: concat!("Legacy alias of ", $modern, "()."),
+            example: "",
+            min: $min,
+            max: $max,
+            func: alias_body($table, $modern),
+        }
+    };
+}
+
+/// The body of the modern function `name` in `table` (resolved at compile time).
+const fn alias_body(table: &'static [NativeDef], name: &'static str) -> crate::module::NativeFnPtr {
+    let mut index = 0;
+    while index < table.len() {
+        if str_eq(table[index].name, name) {
+            return table[index].func;
+        }
+        index += 1;
+    }
+    panic!("legacy alias of an unknown function")
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut index = 0;
+    while index < a.len() {
+        if a[index] != b[index] {
+            return false;
+        }
+        index += 1;
+    }
+    true
+}
+
+pub(crate) const FUNCTIONS: &[NativeDef] = &[
+    alias!("count", super::types::FUNCTIONS, "length", 1, 1),
+    alias!("strlen", super::types::FUNCTIONS, "length", 1, 1),
+    alias!("strpos", super::string::FUNCTIONS, "str_find", 2, 3),
+    alias!("strrpos", super::string::FUNCTIONS, "str_rfind", 2, 3),
+    alias!("substr", super::string::FUNCTIONS, "str_slice", 2, 3),
+    alias!("strtolower", super::string::FUNCTIONS, "str_lower", 1, 1),
+    alias!("strtoupper", super::string::FUNCTIONS, "str_upper", 1, 1),
+    alias!("trim", super::string::FUNCTIONS, "str_strip", 1, 2),
+    alias!("rand", super::math::FUNCTIONS, "random_number", 2, 2),
+    alias!("is_subdomain", super::net::FUNCTIONS, "domain_includes", 2, 3),
+    alias!("in_network", super::net::FUNCTIONS, "inet_includes", 2, 2),
+    alias!("in_array", super::array::FUNCTIONS, "array_includes", 2, 2),
+    alias!("range", super::array::FUNCTIONS, "array_range", 2, 3),
+    NativeDef {
+        name: "explode",
+        signature: "explode(string delimiter, string s, number limit = 0) → array",
+        summary: "Legacy alias of str_split() with the first two arguments swapped.",
+        example: "echo explode(\",\", \"a,b\"); // [0=>\"a\",1=>\"b\"]",
+        min: 2,
+        max: 3,
+        func: explode,
+    },
+    NativeDef {
+        name: "implode",
+        signature: "implode(string glue, array a) → string",
+        summary: "Legacy alias of array_join() with the arguments swapped.",
+        example: "echo implode(\",\", [1, 2]); // 1,2",
+        min: 2,
+        max: 2,
+        func: implode,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::stdlib::testing::call;
+    use crate::value::{Array, Value};
+
+    #[test]
+    fn aliases_behave_like_the_modern_functions() {
+        assert_eq!(call("strlen", &[Value::from("abc")]).unwrap().to_number(), 3.0);
+        assert_eq!(
+            call("explode", &[Value::from(","), Value::from("a,b")]).unwrap().to_display_string(),
+            r#"[0=>"a",1=>"b"]"#
+        );
+        let list = Value::Array(Array::from_values([Value::Number(1.0), Value::Number(2.0)]));
+        assert_eq!(call("implode", &[Value::from("-"), list.clone()]).unwrap().to_display_string(), "1-2");
+        assert!(call("in_array", &[Value::Number(2.0), list]).unwrap().truthy());
+        assert_eq!(
+            call("substr", &[Value::from("Halon"), Value::Number(1.0), Value::Number(2.0)])
+                .unwrap()
+                .to_display_string(),
+            "al"
+        );
+    }
+}
