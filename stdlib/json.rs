@@ -98,7 +98,7 @@ mod tests {
             (Key::Int(5), Value::from("é")),
         ]));
         assert_eq!(
-            call("json_encode", &[value.clone()]).unwrap().to_display_string(),
+            call("json_encode", std::slice::from_ref(&value)).unwrap().to_display_string(),
             r#"{"a":[1,true],"5":"\u00e9"}"#
         );
         let options = Value::Array(Array::from_pairs([(Key::Str("ensure_ascii".into()), Value::Bool(false))]));

@@ -17,6 +17,7 @@ pub fn module() -> Module {
     }
     module.add_class(&exception::EXCEPTION_CLASS);
     module.add_class(&regex::REGEX_CLASS);
+    module.add_class(&x509::X509_CLASS);
     for class in unavailable::CLASSES {
         module.add_class(class);
     }
@@ -115,7 +116,15 @@ pub(crate) mod testing {
     /// Calls the standard-library function `name` with `args` on a fresh [`TestRuntime`].
     pub fn call(name: &str, args: &[Value]) -> Fallible<Value> {
         let module = super::module();
-        let function = module.function(name).unwrap_or_else(|| panic!("no function {name}"));
+        let function = match module.function(name) {
+            Some(function) => function.clone(),
+            None => {
+                let constructor = module.class(name).and_then(|class| class.constructor.as_ref());
+                std::sync::Arc::new(crate::module::NativeFunction::from_def(
+                    constructor.unwrap_or_else(|| panic!("no function or class {name}")),
+                ))
+            }
+        };
         let mut runtime = TestRuntime { seed: 42, ..TestRuntime::default() };
         function.invoke(&mut NativeCtx { runtime: &mut runtime }, args)
     }
@@ -180,7 +189,17 @@ pub fn data_import(
                 Ok(Value::from(bytes.to_vec()))
             }
         }
-        other => Err(format!("cannot import data from a .{other} file (supported: .json, .txt)")),
+        "crt" | "pem" => {
+            let mut certificates = Vec::new();
+            for block in ::x509_parser::pem::Pem::iter_from_buffer(bytes) {
+                let block = block.map_err(|error| format!("invalid PEM: {error}"))?;
+                if block.label == "CERTIFICATE" {
+                    certificates.push(x509::certificate_value(&block.contents)?);
+                }
+            }
+            Ok(Value::Array(Array::from_values(certificates)))
+        }
+        other => Err(format!("cannot import data from a .{other} file (supported: .json, .txt, .crt, .pem)")),
     }
 }
 
