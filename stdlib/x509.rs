@@ -139,7 +139,7 @@ fn name_pairs(name: &X509Name<'_>) -> Value {
             let value = attribute
                 .as_str()
                 .map(str::to_string)
-                .unwrap_or_else(|_| String::from_utf8_lossy(attribute.attr_value().data.as_ref()).into_owned());
+                .unwrap_or_else(|_| String::from_utf8_lossy(attribute.attr_value().data).into_owned());
             pairs.push(Value::Array(Array::from_values([Value::from(short), Value::from(value)])));
         }
     }
