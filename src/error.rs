@@ -385,7 +385,7 @@ impl miette::Diagnostic for RuntimeReport {
         }
         let span = clamp(self.error.span, self.file.text().len());
         Some(Box::new(std::iter::once(miette::LabeledSpan::new_primary_with_span(
-            Some(self.error.kind.name().replace('_', " ")),
+            Some(format!("{} error", self.error.kind.name().replace("_", " "))),
             span,
         ))))
     }

@@ -6,6 +6,7 @@ mod check;
 mod doc;
 pub mod render;
 mod run;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -43,6 +44,8 @@ enum Command {
     Run(run::RunArgs),
     /// Report syntax and static errors.
     Check(check::CheckArgs),
+    /// Run `*.test.yaml` suites: scripts against fixtures, compared with expectations.
+    Test(test::TestArgs),
     /// Show the documentation of a builtin function (or list them all).
     Doc(doc::DocArgs),
 }
@@ -130,6 +133,7 @@ pub fn main() -> ExitCode {
     let result = std::thread::Builder::new().stack_size(64 << 20).spawn(move || match cli.command {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::check(args),
+        Command::Test(args) => test::test(args),
         Command::Doc(args) => doc::doc(args),
     });
     match result.map(|handle| handle.join()) {
