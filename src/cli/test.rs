@@ -100,15 +100,17 @@ struct Job {
 }
 
 enum Work {
-    Run {
-        script: PathBuf,
-        hook: Option<String>,
-        fixture: Option<Fixture>,
-        expect: Expect,
-        time: Option<f64>,
-        seed: Option<u64>,
-    },
+    Run(Box<Run>),
     Broken(String),
+}
+
+struct Run {
+    script: PathBuf,
+    hook: Option<String>,
+    fixture: Option<Fixture>,
+    expect: Expect,
+    time: Option<f64>,
+    seed: Option<u64>,
 }
 
 struct Outcome {
@@ -159,7 +161,7 @@ fn load_jobs(suite_path: &Path, filter: Option<&str>) -> Vec<Job> {
         .map(|case| {
             let work = match case.script.as_ref().or(suite.script.as_ref()) {
                 None => Work::Broken("no script given for this case (set `script` on the suite or the case)".into()),
-                Some(script) => Work::Run {
+                Some(script) => Work::Run(Box::new(Run {
                     script: base.join(script),
                     hook: case.hook.or_else(|| suite.hook.clone()),
                     fixture: case.fixture.map(|fixture| match fixture {
@@ -169,7 +171,7 @@ fn load_jobs(suite_path: &Path, filter: Option<&str>) -> Vec<Job> {
                     expect: case.expect,
                     time: suite.time,
                     seed: suite.seed,
-                },
+                })),
             };
             Job { suite: suite_path.to_path_buf(), name: case.name, work }
         })
@@ -182,7 +184,7 @@ type ScriptCache = Mutex<HashMap<(PathBuf, Option<String>), Result<crate::Script
 fn run_job(engine: &Engine, scripts: &ScriptCache, job: &Job) -> Vec<String> {
     let (script_path, hook, fixture, expect) = match &job.work {
         Work::Broken(message) => return vec![message.clone()],
-        Work::Run { script, hook, fixture, expect, .. } => (script, hook, fixture, expect),
+        Work::Run(run) => (&run.script, &run.hook, &run.fixture, &run.expect),
     };
     let key = (script_path.clone(), hook.clone());
     let compiled = {
@@ -342,7 +344,7 @@ pub fn test(args: TestArgs) -> u8 {
     let engines: HashMap<(Option<u64>, Option<u64>), Engine> = jobs
         .iter()
         .filter_map(|job| match &job.work {
-            Work::Run { time, seed, .. } => Some((time.map(f64::to_bits), *seed)),
+            Work::Run(run) => Some((run.time.map(f64::to_bits), run.seed)),
             Work::Broken(_) => None,
         })
         .map(|(time, seed)| {
@@ -462,7 +464,7 @@ fn report_junit(results: &[Outcome]) {
                 println!(
                     "      <failure message=\"{}\">{}</failure>",
                     escape(message),
-                    escape(&case.failures.join("\n"))
+                    escape(case.failures.join("\n"))
                 );
                 println!("    </testcase>");
             }
