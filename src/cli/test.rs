@@ -366,8 +366,8 @@ pub fn test(args: TestArgs) -> u8 {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(index) else { break };
                     let engine = match &job.work {
-                        Work::Run { time, seed, .. } => {
-                            engines.get(&(time.map(f64::to_bits), *seed)).unwrap_or(&default_engine)
+                        Work::Run(run) => {
+                            engines.get(&(run.time.map(f64::to_bits), run.seed)).unwrap_or(&default_engine)
                         }
                         Work::Broken(_) => &default_engine,
                     };
