@@ -1,7 +1,7 @@
-//! The tree-walking evaluator: runs an [`ir::Program`] with per-run state in a [`Machine`].
+//! The tree-walking evaluator: runs an [`ir::Program`] with per-run state in a `Machine`.
 //!
 //! Variables live in slots chosen by the compiler; no name is looked up at run time. Control flow
-//! (`break`, `continue`, `return`) is a [`Flow`] value, never an error; errors and hook actions travel as
+//! (`break`, `continue`, `return`) is a `Flow` value, never an error; errors and hook actions travel as
 //! `Box<Interrupt>` so the `Ok` path stays small.
 
 pub mod budget;
