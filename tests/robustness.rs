@@ -1,0 +1,146 @@
+//! Bad input never panics: random bytes, truncated files and very deep nesting all end in diagnostics
+//! or runtime errors.
+
+use hsl::Engine;
+use hsl::source::SourceFile;
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+fn corpus() -> Vec<String> {
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from("tests/run"), std::path::PathBuf::from("examples")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "hsl")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                files.push(text);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn random_bytes_never_panic() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let alphabet: Vec<char> = "$\"'#/\\{}[]()<>=!?:;,.+-*%&|^~ \n\tabcdefxyz0123456789_é\u{a0}“".chars().collect();
+    for round in 0..3000 {
+        let len = (rng.next() % 80) as usize;
+        let text: String = if round % 2 == 0 {
+            (0..len).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect()
+        } else {
+            let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        let _ = hsl::syntax::parse(&SourceFile::new("fuzz.hsl", text.as_str()));
+        let _ = Engine::new().compile("fuzz.hsl", &text);
+    }
+}
+
+#[test]
+fn truncated_files_never_panic() {
+    let engine = Engine::new();
+    for text in corpus() {
+        let mut cut = 0;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                let _ = engine.compile("cut.hsl", &text[..cut]);
+            }
+            cut += 7;
+        }
+    }
+}
+
+#[test]
+fn mutated_goldens_compile_or_fail_cleanly() {
+    let engine = Engine::new();
+    let mut rng = Rng(42);
+    let tokens = ["(", ")", "{", "}", "[", "]", ";", "$x", "\"", "''", "#/", "function", "=", "::", "..."];
+    for text in corpus() {
+        for _ in 0..10 {
+            let mut mutated = text.clone();
+            let at = (rng.next() as usize) % (mutated.len() + 1);
+            if mutated.is_char_boundary(at) {
+                mutated.insert_str(at, tokens[(rng.next() as usize) % tokens.len()]);
+            }
+            if let Ok(script) = engine.compile("mutated.hsl", &mutated) {
+                let limits = hsl::Limits { max_operations: Some(100_000), ..hsl::Limits::default() };
+                let options = hsl::RunOptions { limits: Some(limits), ..Default::default() };
+                let _ = script.run_raw(Vec::new(), &mut hsl::output::Discard, &options);
+            }
+        }
+    }
+}
+
+fn assert_too_deep(text: &str) {
+    match hsl::syntax::parse(&SourceFile::new("deep.hsl", text)) {
+        Ok(_) => panic!("100 000-deep nesting parsed"),
+        Err(diagnostics) => assert_eq!(
+            diagnostics.0[0].code,
+            "hsl::syntax::nesting_too_deep",
+            "{} in {}…",
+            diagnostics.0[0].message,
+            &text[..40]
+        ),
+    }
+}
+
+#[test]
+fn deep_nesting_is_reported_not_overflowed() {
+    const N: usize = 100_000;
+    assert_too_deep(&format!("echo {}1{};", "(".repeat(N), ")".repeat(N)));
+    assert_too_deep(&format!("echo {}1{};", "[".repeat(N), "]".repeat(N)));
+    assert_too_deep(&format!("{}{}", "{".repeat(N), "}".repeat(N)));
+    assert_too_deep(&format!("echo {}1;", "- ".repeat(N)));
+    assert_too_deep(&format!("echo {}1;", "!".repeat(N)));
+    assert_too_deep(&format!("echo 1{};", "+1".repeat(N)));
+    assert_too_deep(&format!("{}echo 1;", "if (1) ".repeat(N)));
+    assert_too_deep(&format!("$x = {}1;", "$a = ".repeat(N)));
+    assert_too_deep(&format!("echo $f{};", "(1)".repeat(N)));
+}
+
+#[test]
+fn the_deepest_allowed_program_runs_on_a_small_stack() {
+    // Nesting just under the limit must compile and run even on a 2 MiB thread (the default for spawned
+    // threads), in debug builds too.
+    let depth = hsl::syntax::MAX_NESTING as usize - 10;
+    let expression = format!("{}1{}", "(1 + ".repeat(depth / 2), ")".repeat(depth / 2));
+    let blocks = depth / 6;
+    let statements = format!("{}echo {expression};{}", "if (true) { ".repeat(blocks), " }".repeat(blocks));
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let script = Engine::new().compile("deep.hsl", &statements).expect("compiles");
+            script.run_to_string().expect("runs")
+        })
+        .expect("thread");
+    let output = handle.join().expect("no stack overflow");
+    assert_eq!(output.trim(), ((depth / 2) + 1).to_string());
+}
+
+#[test]
+fn huge_strings_and_arrays_hit_limits() {
+    let limits = hsl::Limits { max_array_size: 1000, ..hsl::Limits::default() };
+    let engine = Engine::builder().limits(limits).build();
+    let script = engine.compile("grow.hsl", "$a = []; forever { $a[] = 1; }").expect("compiles");
+    let error = script.run(&mut Vec::new()).expect_err("limited");
+    assert_eq!(error.kind, hsl::ErrorKind::Limit(hsl::LimitKind::ArraySize));
+    let script = engine.compile("range.hsl", "echo length(array_range(0, 1000000000));").expect("compiles");
+    let error = script.run(&mut Vec::new()).expect_err("limited");
+    assert_eq!(error.kind, hsl::ErrorKind::Limit(hsl::LimitKind::ArraySize));
+}
