@@ -72,6 +72,7 @@ pub(crate) const FUNCTIONS: &[NativeDef] = &[
     alias!("in_network", super::net::FUNCTIONS, "inet_includes", 2, 2),
     alias!("in_array", super::array::FUNCTIONS, "array_includes", 2, 2),
     alias!("range", super::array::FUNCTIONS, "array_range", 2, 3),
+    alias!("GetAddressList", super::mail::FUNCTIONS, "header_addresslist_extract", 1, 2),
     NativeDef {
         name: "explode",
         signature: "explode(string delimiter, string s, number limit = 0) → array",

@@ -36,6 +36,7 @@ const TABLES: &[&[NativeDef]] = &[
     hash::FUNCTIONS,
     time::FUNCTIONS,
     net::FUNCTIONS,
+    mail::FUNCTIONS,
     misc::FUNCTIONS,
     legacy::FUNCTIONS,
     unavailable::FUNCTIONS,
@@ -150,6 +151,7 @@ pub mod exception;
 pub mod hash;
 pub mod json;
 pub mod legacy;
+pub mod mail;
 pub mod math;
 pub mod misc;
 pub mod net;

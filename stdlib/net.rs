@@ -110,7 +110,26 @@ fn domain_includes(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     Ok(Value::Bool(result))
 }
 
+/// The public suffix (publicsuffix.org list, embedded by the `psl` crate); none without a known suffix.
+fn domain_publicsuffix(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    let domain = args.bytes(0)?.to_ascii_lowercase();
+    let domain = domain.strip_suffix(b".").unwrap_or(&domain);
+    Ok(match psl::suffix(domain) {
+        Some(suffix) if suffix.is_known() => Value::from(suffix.as_bytes().to_vec()),
+        _ => Value::None,
+    })
+}
+
 pub(crate) const FUNCTIONS: &[NativeDef] = &[
+    NativeDef {
+        name: "domain_publicsuffix",
+        signature: "domain_publicsuffix(string domain) → string|none",
+        summary: "The public suffix of a domain; none when it has no known suffix.",
+        example: "echo domain_publicsuffix(\"www.example.co.uk\"); // co.uk",
+        min: 1,
+        max: 1,
+        func: domain_publicsuffix,
+    },
     NativeDef {
         name: "inet_includes",
         signature: "inet_includes(string ip, string network) → boolean|none",
@@ -211,6 +230,13 @@ mod tests {
         );
         assert_eq!(call("idna_encode", &[s("bücher.example")]).unwrap().to_display_string(), "xn--bcher-kva.example");
         assert_eq!(call("idna_decode", &[s("xn--bcher-kva.example")]).unwrap().to_display_string(), "bücher.example");
+    }
+
+    #[test]
+    fn public_suffixes() {
+        assert_eq!(call("domain_publicsuffix", &[s("www.Example.co.uk")]).unwrap().to_display_string(), "co.uk");
+        assert_eq!(call("domain_publicsuffix", &[s("example.com.")]).unwrap().to_display_string(), "com");
+        assert!(call("domain_publicsuffix", &[s("example.notatld")]).unwrap().is_none());
     }
 
     #[test]
