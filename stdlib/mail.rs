@@ -363,7 +363,7 @@ mod tests {
     fn address_lists() {
         let value = s("\"Doe, Jane\" <jane@example.com>, bob@example.org (Bob), Team: c@x.example, d@y.example;");
         assert_eq!(
-            show("header_addresslist_extract", &[value.clone()]),
+            show("header_addresslist_extract", std::slice::from_ref(&value)),
             r#"[0=>"jane@example.com",1=>"bob@example.org",2=>"c@x.example",3=>"d@y.example"]"#
         );
         let names = Value::Array(Array::from_pairs([(Key::Str("name".into()), Value::Bool(true))]));
