@@ -5,6 +5,7 @@
 mod check;
 mod doc;
 pub mod render;
+mod repl;
 mod run;
 mod test;
 
@@ -46,6 +47,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Run `*.test.yaml` suites: scripts against fixtures, compared with expectations.
     Test(test::TestArgs),
+    /// An interactive session (line editing, history, multi-line input).
+    Repl(repl::ReplArgs),
     /// Show the documentation of a builtin function (or list them all).
     Doc(doc::DocArgs),
 }
@@ -134,6 +137,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Check(args) => check::check(args),
         Command::Test(args) => test::test(args),
+        Command::Repl(args) => repl::repl(args),
         Command::Doc(args) => doc::doc(args),
     });
     match result.map(|handle| handle.join()) {
