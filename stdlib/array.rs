@@ -169,12 +169,24 @@ fn array_sort(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let array = args.array(1)?;
     let options = args.options(2, &["keys"])?;
     let by_keys = options.boolean("keys", false)?;
-    let entries: Vec<(Key, Value)> = array.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    let sorted = merge_sort(entries, &mut |a, b| {
-        let (x, y) = if by_keys { (a.0.to_value(), b.0.to_value()) } else { (a.1.clone(), b.1.clone()) };
-        Ok(ctx.call(&function, vec![x, y])?.truthy())
-    })?;
-    Ok(Value::Array(Array::from_pairs(sorted)))
+    // Sort positions (cheap to move), then build the result once.
+    let positions: Vec<usize> = (0..array.len()).collect();
+    let item = |position: usize| -> Value {
+        match array.get_index(position) {
+            Some((key, value)) => {
+                if by_keys {
+                    key.to_value()
+                } else {
+                    value.clone()
+                }
+            }
+            None => Value::None,
+        }
+    };
+    let sorted = merge_sort(positions, &mut |a, b| Ok(ctx.call(&function, vec![item(*a), item(*b)])?.truthy()))?;
+    Ok(Value::Array(Array::from_pairs(
+        sorted.into_iter().filter_map(|p| array.get_index(p)).map(|(k, v)| (k.clone(), v.clone())),
+    )))
 }
 
 fn array_unique(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
