@@ -163,43 +163,67 @@ pub fn ternary<'s>(c: D, t: Option<D>, e: D, l: u32, r: u32) -> R<'s, D> {
     expr(ExprKind::Ternary { cond: boxed(c), then: t.map(boxed), otherwise: boxed(e) }, depth, l, r)
 }
 
-/// Whether an expression can be assigned to (language.md §5.14).
-fn check_target<'s>(target: &Expr, allow_append: bool) -> R<'s, ()> {
+/// How an l-value is used; slices and `[]` are only valid for some uses (language.md §5.14, §5.18).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// Plain `=`: everything, including `$a[]` and slices.
+    Assign,
+    /// `+=`, `??=`, `++`, `--`: no append, no slice.
+    Update,
+    /// `isset(...)`: no append, no slice.
+    Isset,
+    /// `unset(...)`: slices but no append.
+    Unset,
+}
+
+/// Whether an expression is a valid target for `how`: a variable, element path, append, slice, property or
+/// static variable.
+fn check_target<'s>(target: &Expr, how: Use) -> R<'s, ()> {
+    let (what, help) = match how {
+        Use::Assign | Use::Update => (
+            "cannot assign to this expression",
+            "assign to a variable, an element (`$a[k]`), a property (`$o->p`) or `Class::$v`",
+        ),
+        Use::Isset => ("`isset` takes a variable, an element or a property", "write `isset($a[\"k\"])`"),
+        Use::Unset => ("`unset` takes a variable, an element, a slice or a property", "write `unset($a[\"k\"])`"),
+    };
+    let invalid = |span| Err(syntax(span, "hsl::syntax::invalid_assignment_target", what, Some(help)));
     match &target.kind {
-        ExprKind::Variable(_) => Ok(()),
+        ExprKind::Variable(_) | ExprKind::Scope { member: ScopeMember::Variable(_), .. } => Ok(()),
         ExprKind::Index { target: base, index } => {
-            if index.is_none() && !allow_append {
+            if index.is_none() && how != Use::Assign {
                 return Err(syntax(
                     target.span,
                     "hsl::syntax::invalid_assignment_target",
-                    "`[]` appends and can only be assigned to",
-                    None,
+                    "`[]` appends, so it can only be the target of `=`",
+                    Some("write `$a[] = value`"),
                 ));
             }
-            check_path(base)
+            check_path(base, what, help)
         }
-        ExprKind::Slice { target: base, .. } => check_path(base),
+        ExprKind::Slice { target: base, .. } => match how {
+            Use::Assign | Use::Unset => check_path(base, what, help),
+            Use::Update | Use::Isset => Err(syntax(
+                target.span,
+                "hsl::syntax::invalid_assignment_target",
+                "a slice can only be assigned with `=` or removed with `unset`",
+                None,
+            )),
+        },
+        // Objects are references, so `f()->p = 1` writes somewhere observable.
         ExprKind::Property { .. } => Ok(()),
-        ExprKind::Scope { member: ScopeMember::Variable(_), .. } => Ok(()),
-        _ => Err(syntax(
-            target.span,
-            "hsl::syntax::invalid_assignment_target",
-            "cannot assign to this expression",
-            Some("assign to a variable, an element (`$a[k]`), a property (`$o->p`) or `Class::$v`"),
-        )),
+        _ => invalid(target.span),
     }
 }
 
-fn check_path<'s>(base: &Expr) -> R<'s, ()> {
+/// The part left of `[k]` in a target: itself a variable, property, static variable or element.
+fn check_path<'s>(base: &Expr, what: &str, help: &str) -> R<'s, ()> {
     match &base.kind {
-        ExprKind::Variable(_) | ExprKind::Property { .. } | ExprKind::Scope { .. } => Ok(()),
-        ExprKind::Index { target, .. } => check_path(target),
-        _ => Err(syntax(
-            base.span,
-            "hsl::syntax::invalid_assignment_target",
-            "cannot assign into this expression",
-            Some("element assignments need a variable or property at their root"),
-        )),
+        ExprKind::Variable(_)
+        | ExprKind::Property { .. }
+        | ExprKind::Scope { member: ScopeMember::Variable(_), .. } => Ok(()),
+        ExprKind::Index { target, index: Some(_) } => check_path(target, what, help),
+        _ => Err(syntax(base.span, "hsl::syntax::invalid_assignment_target", what, Some(help))),
     }
 }
 
@@ -217,7 +241,7 @@ pub fn assign<'s>(t: D, op: Option<BinaryOp>, v: D, l: u32, r: u32) -> R<'s, D> 
         let pattern = destructure_pattern(items, t.node.span)?;
         return expr(ExprKind::Destructure { pattern, value: boxed(v) }, depth, l, r);
     }
-    check_target(&t.node, op.is_none())?;
+    check_target(&t.node, if op.is_none() { Use::Assign } else { Use::Update })?;
     expr(ExprKind::Assign { op, target: boxed(t), value: boxed(v) }, depth, l, r)
 }
 
@@ -274,7 +298,7 @@ fn pattern_error<'s>(span: Span) -> Fail<'s> {
 }
 
 pub fn inc_dec<'s>(e: D, increment: bool, prefix: bool, l: u32, r: u32) -> R<'s, D> {
-    check_target(&e.node, false)?;
+    check_target(&e.node, Use::Update)?;
     let depth = e.depth + 1;
     expr(ExprKind::IncDec { target: boxed(e), increment, prefix }, depth, l, r)
 }
@@ -362,30 +386,14 @@ pub fn cache<'s>(items: Vec<(ArrayItem, u32)>, ol: u32, or: u32, call: D, l: u32
     expr(ExprKind::Cache { options: boxed(options), call: boxed(call) }, depth, l, r)
 }
 
-fn check_isset_target<'s>(e: &Expr, what: &str) -> R<'s, ()> {
-    match &e.kind {
-        ExprKind::Variable(_)
-        | ExprKind::Property { .. }
-        | ExprKind::Scope { member: ScopeMember::Variable(_), .. } => Ok(()),
-        ExprKind::Index { index: Some(_), target } => check_path(target),
-        ExprKind::Slice { target, .. } if what == "unset" => check_path(target),
-        _ => Err(syntax(
-            e.span,
-            "hsl::syntax::invalid_isset_target",
-            format!("{what}() takes a variable, element or property"),
-            None,
-        )),
-    }
-}
-
 pub fn isset<'s>(e: D, l: u32, r: u32) -> R<'s, D> {
-    check_isset_target(&e.node, "isset")?;
+    check_target(&e.node, Use::Isset)?;
     let depth = e.depth + 1;
     expr(ExprKind::Isset(boxed(e)), depth, l, r)
 }
 
 pub fn unset<'s>(e: D, l: u32, r: u32) -> R<'s, D> {
-    check_isset_target(&e.node, "unset")?;
+    check_target(&e.node, Use::Unset)?;
     let depth = e.depth + 1;
     expr(ExprKind::Unset(boxed(e)), depth, l, r)
 }

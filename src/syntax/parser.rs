@@ -22,31 +22,330 @@ lalrpop_util::lalrpop_mod!(
 pub fn parse(file: &SourceFile, base: u32) -> Result<ast::Script, Diagnostics> {
     let trail = Rc::new(RefCell::new(Trail::default()));
     let lexer = Lexer::new(file.text(), base, trail.clone());
-    grammar::ScriptParser::new()
-        .parse(lexer)
-        .map_err(|error| Diagnostics(vec![diagnostic(file, base, error, &trail.borrow())]))
+    match grammar::ScriptParser::new().parse(lexer) {
+        Ok(mut script) => {
+            // The script covers the whole file, comments and blank lines included.
+            script.span = Span::new(base, base.saturating_add(file.text().len() as u32));
+            Ok(script)
+        }
+        Err(error) => {
+            let trail = trail.borrow();
+            Err(Diagnostics(vec![Report { file, base, trail: &trail }.diagnostic(error)]))
+        }
+    }
 }
 
-fn local(span: Span, base: u32) -> Span {
-    Span::new(span.start.saturating_sub(base), span.end.saturating_sub(base))
-}
-
-const OPERATORS: &[&str] = &[
-    "===", "!==", "**=", "??=", ">>>", "==", "!=", "<=", ">=", "=~", "!~", "->", "++", "--", "**", "??", "+=", "-=",
-    "*=", "/=", "%=", ".=", "<<", ">>", "+", "-", "*", "/", "%", ".", "=", "<", ">", "&", "|", "^", "?", "and", "or",
+/// Operators that can only continue an expression; they are folded into "an operator" in expected lists.
+const BINARY_OPERATORS: &[&str] = &[
+    "===", "!==", "**=", "??=", ">>>", "==", "!=", "<=", ">=", "=~", "!~", "->", "**", "??", "+=", "-=", "*=", "/=",
+    "%=", ".=", "<<", ">>", "*", "/", "%", ".", "=", "<", ">", "&", "|", "^", "?", "and", "or", "+", "-",
 ];
 
-/// The expected tokens in words, operators folded into "an operator".
+/// Postfix continuations; folded into "an operator" only next to real operators (`if` wants a plain `(`).
+const CONTINUATIONS: &[&str] = &["(", "[", "++", "--", "::", "->"];
+
+/// Tokens that can start an expression; when most of them are expected they become "an expression".
+const EXPRESSION_STARTS: &[&str] = &[
+    "variable", "name", "number", "string", "regex", "(", "[", "!", "~", "-", "+", "++", "--", "none", "true",
+    "false", "function", "array", "match", "cache", "isset", "unset", "builtin", "static", "not",
+];
+
+/// Words the official grammar marks as illegal, with the HSL way to say it (open-questions §H).
+const NOT_HSL: &[(&str, &str)] = &[
+    ("new", "HSL has no `new`: classes are instantiated by calling them, `Foo()`"),
+    ("elseif", "HSL has no `elseif`; write `else if`"),
+    ("this", "write `$this` (with `$`) inside class methods"),
+    ("self", "HSL has no `self`; write `static::` or the class name"),
+    ("public", "HSL has no `public`: members are public unless marked `private`"),
+    ("protected", "HSL has no `protected`; use `private`"),
+    ("extends", "HSL classes have no inheritance"),
+    ("implements", "HSL classes have no interfaces"),
+    ("interface", "HSL has no interfaces"),
+    ("trait", "HSL has no traits"),
+    ("instanceof", "HSL has no `instanceof`"),
+    ("in", "HSL has no `in` operator; use `array_includes()` or `isset($a[k])`"),
+    ("is", "HSL has no `is` operator; use `is_string()`, `is_array()`, ..."),
+    ("finally", "HSL has no `finally`; `try` takes exactly one `catch ($e)`"),
+    ("export", "HSL has no `export`: everything in a module's global scope can be imported"),
+    ("use", "HSL has no `use`; write `import { name } from \"file.hsl\";`"),
+    ("namespace", "HSL has no namespaces; `import * as ns from \"file.hsl\";` gives `ns::name`"),
+    ("const", "HSL has no `const`; assign a variable"),
+    ("let", "HSL has no `let`; variables need no declaration: `$x = 1;`"),
+    ("var", "HSL has no `var`; variables need no declaration: `$x = 1;`"),
+    ("print", "HSL has no `print`; write `echo expr;`"),
+    ("goto", "HSL has no `goto`"),
+    ("lambda", "write an anonymous function: `function ($x) { return $x; }`"),
+    ("assert", "HSL has no `assert`; use `if (...) throw ...;`"),
+    ("clone", "HSL has no `clone`; arrays are copied on assignment"),
+    ("struct", "HSL has no `struct`; use an array or a class"),
+];
+
+/// Everything needed to describe one parse error.
+struct Report<'a> {
+    file: &'a SourceFile,
+    base: u32,
+    trail: &'a Trail,
+}
+
+impl Report<'_> {
+    /// A program-wide span made file-local.
+    fn local(&self, span: Span) -> Span {
+        let len = self.file.text().len() as u32;
+        let start = span.start.saturating_sub(self.base).min(len);
+        Span::new(start, span.end.saturating_sub(self.base).clamp(start, len))
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.file.text().get(span.start as usize..span.end as usize).unwrap_or("")
+    }
+
+    fn new(&self, code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(code, message, self.file, span, label)
+    }
+
+    fn diagnostic(&self, error: ParseError<u32, Token<'_>, LexError>) -> Diagnostic {
+        match error {
+            ParseError::InvalidToken { location } => self.new(
+                "hsl::syntax::invalid_character",
+                "unexpected character",
+                self.local(Span::point(location)),
+                "here",
+            ),
+            ParseError::UnrecognizedEof { location, expected } => self.eof(location, &expected),
+            ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
+                self.unexpected(self.local(Span::new(l, r)), &token, &expected)
+            }
+            ParseError::ExtraToken { token: (l, token, r) } => self.new(
+                "hsl::syntax::unexpected_token",
+                format!("unexpected {token}"),
+                self.local(Span::new(l, r)),
+                "expected the end of the file",
+            ),
+            ParseError::User { error } => self.lex(error),
+        }
+    }
+
+    fn eof(&self, location: u32, expected: &[String]) -> Diagnostic {
+        let end = self.local(Span::point(location.max(self.base)));
+        let end = Span::point(end.start.max(self.trail.last[1].map_or(0, |s| s.end)));
+        let mut diagnostic = self.new(
+            "hsl::syntax::unexpected_eof",
+            "the file ends in the middle of a statement",
+            end,
+            format!("expected {}", expected_words(expected)),
+        );
+        if let Some((open, span)) = self.trail.open.last() {
+            diagnostic = diagnostic
+                .with_label(*span, format!("this `{open}` is never closed"))
+                .with_help(format!("add the missing `{}`", closing(*open)));
+        } else if expects(expected, ";") {
+            diagnostic = diagnostic.with_help("the last statement needs a `;`");
+        }
+        diagnostic
+    }
+
+    fn unexpected(&self, span: Span, token: &Token<'_>, expected: &[String]) -> Diagnostic {
+        let mut diagnostic = self.new(
+            "hsl::syntax::unexpected_token",
+            format!("unexpected {token}"),
+            span,
+            format!("expected {}", expected_words(expected)),
+        );
+        let previous = self.trail.last[0].filter(|p| p.end <= span.start);
+        let previous_text = previous.map_or("", |p| self.text(p));
+        let here = self.text(span);
+        if let Some((_, help)) = NOT_HSL.iter().find(|(word, _)| *word == here || *word == previous_text) {
+            diagnostic = diagnostic.with_help(*help);
+        } else if matches!(token, Token::Yield | Token::Object) {
+            diagnostic = diagnostic.with_help(format!("`{here}` is a reserved word with no meaning in HSL"));
+        } else if expects(expected, "name") && super::token::symbol(token).starts_with(|c: char| c.is_alphabetic()) {
+            diagnostic = diagnostic.with_help(format!("`{here}` is a reserved keyword and cannot be used as a name"));
+        } else if matches!(token, Token::Number(_)) && matches!(previous_text, "break" | "continue") {
+            // Normally caught by the grammar (`break 2;`); kept for `break 2` without `;`.
+            diagnostic = diagnostic.with_help("HSL has no multi-level `break`/`continue`");
+        } else if matches!(token, Token::LBracket) && expects(expected, "variable") && previous_text == "as" {
+            diagnostic = diagnostic
+                .with_help("`foreach` binds plain variables; destructure inside the body: `[$a, $b] = $row;`");
+        } else if expects(expected, ";")
+            && let Some(previous) = previous
+        {
+            diagnostic = diagnostic
+                .with_label(Span::point(previous.end), "perhaps a `;` is missing here")
+                .with_help("each simple statement ends with `;`");
+        } else if matches!(token, Token::RBrace | Token::RParen | Token::RBracket) {
+            diagnostic = diagnostic.with_help("something is missing before this closing bracket");
+        }
+        diagnostic
+    }
+
+    fn lex(&self, error: LexError) -> Diagnostic {
+        use LexError::*;
+        let (code, message, span, label, help): (&str, String, Span, &str, Option<String>) = match error {
+            InvalidCharacter => {
+                ("hsl::syntax::invalid_character", "unexpected character".into(), Span::point(0), "here", None)
+            }
+            BadCharacter(span, c) => {
+                let help = match c {
+                    '#' => Some("`#` is not a comment in HSL; write `// ...` (`#/.../` is a regex literal)".into()),
+                    '`' => Some("HSL has no backtick strings; write \"...\" or ''...''".into()),
+                    '@' => Some("HSL has no `@` operator".into()),
+                    c if !c.is_ascii() => Some("only ASCII is allowed outside strings and comments".into()),
+                    _ => None,
+                };
+                ("hsl::syntax::invalid_character", format!("unexpected character `{c}`"), span, "not valid here", help)
+            }
+            Typographic(span, c) => {
+                let (what, help) = match c {
+                    '\u{a0}' => ("a non-breaking space", "replace it with a plain space"),
+                    '“' | '”' => ("a typographic quote", "did you mean `\"`?"),
+                    _ => ("a typographic quote", "did you mean `\"` (or `''...''` for a raw string)?"),
+                };
+                ("hsl::syntax::invalid_character", format!("unexpected {what}"), span, "not allowed outside strings", Some(help.into()))
+            }
+            UnterminatedString(span) => (
+                "hsl::syntax::unterminated_string",
+                "this string is never closed".into(),
+                span,
+                "the string starts here",
+                Some("add the closing `\"`".into()),
+            ),
+            UnterminatedRawString(span, delimiter) => (
+                "hsl::syntax::unterminated_raw_string",
+                format!("raw string `'{delimiter}'` is never closed"),
+                span,
+                "the raw string starts here",
+                Some(format!(
+                    "`'` starts a raw string that ends at the next `'{delimiter}'`; for ordinary text write \"{delimiter}\" or ''{delimiter}''"
+                )),
+            ),
+            UnterminatedComment(span) => (
+                "hsl::syntax::unterminated_comment",
+                "this comment is never closed".into(),
+                span,
+                "the comment starts here",
+                Some("add `*/` (comments do not nest)".into()),
+            ),
+            UnterminatedRegex(span) => (
+                "hsl::syntax::unterminated_regex",
+                "this regex literal is never closed".into(),
+                span,
+                "starts here",
+                Some("end it with `/` on the same line (write `\\/` for a literal slash)".into()),
+            ),
+            UnknownEscape(span, text) => (
+                "hsl::syntax::unknown_escape",
+                format!("unknown escape sequence `{text}`"),
+                span,
+                "not an HSL escape",
+                Some(format!(
+                    "the escapes are \\\\ \\\" \\$ \\n \\r \\t \\xHH; write `\\{text}` or use a raw string ''...''"
+                )),
+            ),
+            BadHexEscape(span) => (
+                "hsl::syntax::invalid_escape",
+                "`\\x` needs exactly two hex digits".into(),
+                span,
+                "here",
+                Some("write `\\x41` for the byte 0x41".into()),
+            ),
+            BadInterpolation(span) => (
+                "hsl::syntax::invalid_interpolation",
+                "`${` must hold a variable name and end with `}`".into(),
+                span,
+                "here",
+                Some("write `${name}`; only plain variables are interpolated (write `\\$` for a literal dollar)".into()),
+            ),
+            InvalidNumber(span, why) => ("hsl::syntax::invalid_number", why.to_string(), span, "this number", None),
+            BadRegexFlag(span, flag) => (
+                "hsl::syntax::invalid_regex_flag",
+                format!("unknown regex flag `{flag}`"),
+                span,
+                "not a flag",
+                Some("the flags are i m u s x U X".into()),
+            ),
+            WordOperator(span, help) => (
+                "hsl::syntax::unsupported_operator",
+                format!("HSL has no `{}` operator", self.text(self.local(span))),
+                span,
+                "here",
+                Some(help.into()),
+            ),
+            Elseif(span) => (
+                "hsl::syntax::elseif",
+                "HSL has no `elseif`".into(),
+                span,
+                "here",
+                Some("write `else if`".into()),
+            ),
+            NestingTooDeep(span) => (
+                "hsl::syntax::nesting_too_deep",
+                format!("brackets are nested more than {} deep", super::MAX_NESTING),
+                span,
+                "too deep",
+                Some("split the expression into smaller statements".into()),
+            ),
+            TreeTooDeep(span) => (
+                "hsl::syntax::nesting_too_deep",
+                format!("this expression or statement is nested more than {} levels deep", super::MAX_NESTING),
+                span,
+                "too deep",
+                Some("split it into smaller statements".into()),
+            ),
+            MismatchedBracket { close, open, open_char } => {
+                let diagnostic = self
+                    .new(
+                        "hsl::syntax::mismatched_bracket",
+                        format!("`{}` does not close `{open_char}`", self.text(self.local(close))),
+                        self.local(close),
+                        format!("expected `{}` here", closing(open_char)),
+                    )
+                    .with_label(self.local(open), format!("this `{open_char}` is still open"));
+                return diagnostic.with_help(format!("close the `{open_char}` with `{}` first", closing(open_char)));
+            }
+            UnopenedBracket(span) => (
+                "hsl::syntax::unbalanced_bracket",
+                format!("`{}` has no matching opening bracket", self.text(self.local(span))),
+                span,
+                "nothing to close",
+                Some("remove it, or add the opening bracket".into()),
+            ),
+            Syntax { span, code, message, help } => (code, message, span, "here", help),
+        };
+        let diagnostic = self.new(code, message, self.local(span), label);
+        match help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        }
+    }
+}
+
+fn closing(open: char) -> char {
+    match open {
+        '(' => ')',
+        '[' => ']',
+        _ => '}',
+    }
+}
+
+fn expects(expected: &[String], terminal: &str) -> bool {
+    expected.iter().any(|e| e.trim_matches('"') == terminal)
+}
+
+/// The expected tokens in words: expression starts folded into "an expression", operators into "an operator".
 fn expected_words(expected: &[String]) -> String {
+    let names: Vec<&str> = expected.iter().map(|raw| raw.trim_matches('"')).collect();
+    let expression = ["variable", "number", "string"].iter().all(|start| names.contains(start));
+    let operator = names.iter().any(|name| BINARY_OPERATORS.contains(name) && !EXPRESSION_STARTS.contains(name))
+        || (!expression && names.iter().any(|name| BINARY_OPERATORS.contains(name)));
     let mut words: Vec<String> = Vec::new();
-    let mut operator = false;
-    for raw in expected {
-        let name = raw.trim_matches('"');
-        if OPERATORS.contains(&name) {
-            operator = true;
+    for name in &names {
+        if expression && EXPRESSION_STARTS.contains(name) {
             continue;
         }
-        let word = match name {
+        if BINARY_OPERATORS.contains(name) || (operator && CONTINUATIONS.contains(name)) {
+            continue;
+        }
+        let word = match *name {
             "variable" => "a variable".to_string(),
             "name" => "a name".to_string(),
             "number" => "a number".to_string(),
@@ -58,38 +357,14 @@ fn expected_words(expected: &[String]) -> String {
             words.push(word);
         }
     }
-    let expression_starts = ["a variable", "a number", "a string", "a name"];
-    if expression_starts.iter().all(|start| words.iter().any(|w| w == start)) {
-        words.retain(|w| {
-            !expression_starts.contains(&w.as_str())
-                && ![
-                    "`(`",
-                    "`[`",
-                    "`!`",
-                    "`~`",
-                    "`none`",
-                    "`true`",
-                    "`false`",
-                    "`function`",
-                    "`array`",
-                    "`match`",
-                    "`cache`",
-                    "`isset`",
-                    "`unset`",
-                    "`builtin`",
-                    "`static`",
-                    "`not`",
-                    "a regex literal",
-                ]
-                .contains(&w.as_str())
-        });
+    if expression {
         words.insert(0, "an expression".to_string());
     }
     if operator {
         words.push("an operator".to_string());
     }
     if words.len() > 6 {
-        words.truncate(6);
+        words.truncate(5);
         words.push("…".to_string());
     }
     match words.len() {
@@ -102,164 +377,54 @@ fn expected_words(expected: &[String]) -> String {
     }
 }
 
-fn diagnostic(file: &SourceFile, base: u32, error: ParseError<u32, Token<'_>, LexError>, trail: &Trail) -> Diagnostic {
-    match error {
-        ParseError::InvalidToken { location } => Diagnostic::new(
-            "hsl::syntax::invalid_character",
-            "unexpected character",
-            file,
-            Span::point(location - base),
-            "here",
-        ),
-        ParseError::UnrecognizedEof { location, expected } => {
-            let end = Span::point(location.saturating_sub(base).min(file.text().len() as u32));
-            let mut diagnostic = Diagnostic::new(
-                "hsl::syntax::unexpected_eof",
-                "the file ends in the middle of a statement",
-                file,
-                end,
-                format!("expected {}", expected_words(&expected)),
-            );
-            if let Some((open, span)) = trail.open.last() {
-                let close = match open {
-                    '(' => ')',
-                    '[' => ']',
-                    _ => '}',
-                };
-                diagnostic = diagnostic
-                    .with_label(*span, format!("this `{open}` is never closed"))
-                    .with_help(format!("add the missing `{close}`"));
-            } else if expected.iter().any(|e| e == "\";\"") {
-                diagnostic = diagnostic.with_help("the last statement needs a `;`");
-            }
-            diagnostic
-        }
-        ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
-            let span = Span::new(l - base, r - base);
-            let words = expected_words(&expected);
-            let mut diagnostic = Diagnostic::new(
-                "hsl::syntax::unexpected_token",
-                format!("unexpected {token}"),
-                file,
-                span,
-                format!("expected {words}"),
-            );
-            if expected.iter().any(|e| e == "\";\"")
-                && let Some(previous) = trail.last[0]
-            {
-                diagnostic = diagnostic
-                    .with_label(Span::point(previous.end), "perhaps a `;` is missing here")
-                    .with_help("each simple statement ends with `;`");
-            } else if let Token::Ident("new") = token {
-                diagnostic = diagnostic.with_help("HSL has no `new`: instantiate a class by calling it, `Foo()`");
-            } else if let Token::LBracket = token
-                && expected.iter().any(|e| e == "\"variable\"")
-            {
-                diagnostic = diagnostic.with_help("`foreach` binds plain variables; destructure inside the loop body");
-            }
-            diagnostic
-        }
-        ParseError::ExtraToken { token: (l, token, r) } => Diagnostic::new(
-            "hsl::syntax::unexpected_token",
-            format!("unexpected {token}"),
-            file,
-            Span::new(l - base, r - base),
-            "not expected here",
-        ),
-        ParseError::User { error } => lex_diagnostic(file, base, error),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn lex_diagnostic(file: &SourceFile, base: u32, error: LexError) -> Diagnostic {
-    let d = |code, message: String, span: Span, label: &str| Diagnostic::new(code, message, file, span, label);
-    match error {
-        LexError::InvalidCharacter => d("hsl::syntax::invalid_character", "unexpected character".into(), Span::point(0), "here"),
-        LexError::Typographic(span, what) => {
-            d("hsl::syntax::invalid_character", format!("this is {what}"), span, "not allowed outside strings")
+    fn error(text: &str) -> Diagnostic {
+        match parse(&SourceFile::new("t.hsl", text), 0) {
+            Ok(_) => panic!("parsed: {text}"),
+            Err(mut diagnostics) => diagnostics.0.remove(0),
         }
-        LexError::UnterminatedString(span) => d(
-            "hsl::syntax::unterminated_string",
-            "this string is never closed".into(),
-            span,
-            "the string starts here",
-        )
-        .with_help("add the closing `\"`"),
-        LexError::UnterminatedRawString(span, delimiter) => d(
-            "hsl::syntax::unterminated_raw_string",
-            format!("raw string `'{delimiter}'` is never closed"),
-            span,
-            "the raw string starts here",
-        )
-        .with_help(format!(
-            "`'` starts a raw string that ends at the next `'{delimiter}'`; for ordinary text write \"{delimiter}\" or ''{delimiter}''"
-        )),
-        LexError::UnterminatedComment(span) => d(
-            "hsl::syntax::unterminated_comment",
-            "this comment is never closed".into(),
-            span,
-            "the comment starts here",
-        )
-        .with_help("add `*/`"),
-        LexError::UnterminatedRegex(span) => d(
-            "hsl::syntax::unterminated_regex",
-            "this regex literal is never closed".into(),
-            span,
-            "starts here",
-        )
-        .with_help("end it with `/` (write `\\/` for a literal slash)"),
-        LexError::UnknownEscape(span, text) => d(
-            "hsl::syntax::unknown_escape",
-            format!("unknown escape sequence `{text}`"),
-            span,
-            "not an HSL escape",
-        )
-        .with_help("the escapes are \\\\ \\\" \\$ \\n \\r \\t \\xHH; write `\\\\` for a backslash or use a raw string ''...''"),
-        LexError::BadHexEscape(span) => d(
-            "hsl::syntax::invalid_escape",
-            "`\\x` needs exactly two hex digits".into(),
-            span,
-            "here",
-        ),
-        LexError::BadInterpolation(span) => d(
-            "hsl::syntax::invalid_interpolation",
-            "`${` must hold a variable name and end with `}`".into(),
-            span,
-            "here",
-        )
-        .with_help("write `${name}`; only plain variables are interpolated (write `\\$` for a literal dollar)"),
-        LexError::InvalidNumber(span, why) => d("hsl::syntax::invalid_number", why.to_string(), span, "this number"),
-        LexError::BadRegexFlag(span, flag) => d(
-            "hsl::syntax::invalid_regex_flag",
-            format!("unknown regex flag `{flag}`"),
-            span,
-            "the flags are i m u s x U X",
-        ),
-        LexError::WordOperator(span, help) => {
-            d("hsl::syntax::unsupported_operator", "HSL has no such operator".into(), span, "here").with_help(help)
-        }
-        LexError::Elseif(span) => d("hsl::syntax::elseif", "HSL has no `elseif`".into(), span, "here")
-            .with_help("write `else if`"),
-        LexError::NestingTooDeep(span) => d(
-            "hsl::syntax::nesting_too_deep",
-            format!("brackets are nested more than {} deep", super::MAX_NESTING),
-            span,
-            "too deep",
-        ),
-        LexError::TreeTooDeep(span) => d(
-            "hsl::syntax::nesting_too_deep",
-            format!("this expression or statement is nested more than {} levels deep", super::MAX_NESTING),
-            local(span, base),
-            "too deep",
-        )
-        .with_help("split it into smaller statements"),
-        LexError::Syntax { span, code, message, help } => {
-            // Errors from grammar actions carry program-wide spans; lexer ones are already file-local.
-            let span = if code.contains("bracket") || code.contains("character") { span } else { local(span, base) };
-            let diagnostic = d(code, message, span, "here");
-            match help {
-                Some(help) => diagnostic.with_help(help),
-                None => diagnostic,
-            }
-        }
+    }
+
+    #[test]
+    fn expected_lists_stay_short() {
+        let d = error("$x = 1 $y = 2;");
+        assert_eq!(d.code, "hsl::syntax::unexpected_token");
+        assert_eq!(d.labels[0].text, "expected `;` or an operator");
+        assert_eq!(d.labels[1].span, Span::point(6));
+        assert_eq!(error("$x = ;").labels[0].text, "expected an expression");
+    }
+
+    #[test]
+    fn positions_are_file_local_with_a_base() {
+        let file = SourceFile::new("t.hsl", "$x = 1 +;");
+        let d = parse(&file, 1000).expect_err("fails").0.remove(0);
+        assert_eq!(d.span(), Span::new(8, 9));
+        let d = parse(&SourceFile::new("t.hsl", "echo \"\\q\";"), 1000).expect_err("fails").0.remove(0);
+        assert_eq!((d.code, d.span()), ("hsl::syntax::unknown_escape", Span::new(6, 8)));
+        let d = parse(&SourceFile::new("t.hsl", "$x = 1 = 2;"), 1000).expect_err("fails").0.remove(0);
+        assert_eq!((d.code, d.span()), ("hsl::syntax::invalid_assignment_target", Span::new(5, 6)));
+    }
+
+    #[test]
+    fn unclosed_brackets_are_named() {
+        let d = error("if ($x) {\n echo 1;\n");
+        assert_eq!(d.code, "hsl::syntax::unexpected_eof");
+        assert_eq!(d.labels[1].span, Span::new(8, 9));
+        let d = error("f(1];");
+        assert_eq!(d.code, "hsl::syntax::mismatched_bracket");
+        assert_eq!(d.labels[1].span, Span::new(1, 2));
+    }
+
+    #[test]
+    fn illegal_words_get_help() {
+        assert!(error("$x = new Foo();").help.is_some_and(|h| h.contains("Foo()")));
+        assert!(error("class A extends B {}").help.is_some_and(|h| h.contains("inheritance")));
+        assert!(error("function echo() {}").help.is_some_and(|h| h.contains("reserved")));
+        assert!(error("if (1) {} elseif (2) {}").help.is_some_and(|h| h.contains("else if")));
+        assert!(error("$a = $b && $c;").help.is_some_and(|h| h.contains("and")));
+        assert!(error("$a &= 1;").help.is_some_and(|h| h.contains("$x = $x & y")));
     }
 }

@@ -15,7 +15,7 @@ pub enum LexError {
     #[default]
     InvalidCharacter,
     /// A typographic quote or non-breaking space outside a string.
-    Typographic(Span, &'static str),
+    Typographic(Span, char),
     /// `"` without its closing quote.
     UnterminatedString(Span),
     /// `'DELIM'` without its closing delimiter.
@@ -42,8 +42,59 @@ pub enum LexError {
     NestingTooDeep(Span),
     /// A syntax-tree node nested past the limit (raised by the grammar actions).
     TreeTooDeep(Span),
+    /// A character that starts no token, with its span.
+    BadCharacter(Span, char),
+    /// A closing bracket that does not match the innermost open one.
+    MismatchedBracket {
+        /// The closing bracket.
+        close: Span,
+        /// The open bracket it should have closed.
+        open: Span,
+        /// Which bracket is open.
+        open_char: char,
+    },
+    /// A closing bracket with nothing open.
+    UnopenedBracket(Span),
     /// A grammar-level problem found by an action (bad assignment target, mixed destructuring...).
-    Syntax { span: Span, code: &'static str, message: String, help: Option<String> },
+    Syntax {
+        /// Where.
+        span: Span,
+        /// Stable diagnostic code.
+        code: &'static str,
+        /// One-line message.
+        message: String,
+        /// Advice, if any.
+        help: Option<String>,
+    },
+}
+
+impl LexError {
+    /// The same error with every span moved by `base` (file-local to program-wide positions).
+    pub fn shifted(self, base: u32) -> LexError {
+        let s = |span: Span| Span::new(span.start.saturating_add(base), span.end.saturating_add(base));
+        use LexError::*;
+        match self {
+            InvalidCharacter => InvalidCharacter,
+            Typographic(span, what) => Typographic(s(span), what),
+            UnterminatedString(span) => UnterminatedString(s(span)),
+            UnterminatedRawString(span, delimiter) => UnterminatedRawString(s(span), delimiter),
+            UnterminatedComment(span) => UnterminatedComment(s(span)),
+            UnterminatedRegex(span) => UnterminatedRegex(s(span)),
+            UnknownEscape(span, text) => UnknownEscape(s(span), text),
+            BadHexEscape(span) => BadHexEscape(s(span)),
+            BadInterpolation(span) => BadInterpolation(s(span)),
+            InvalidNumber(span, why) => InvalidNumber(s(span), why),
+            BadRegexFlag(span, flag) => BadRegexFlag(s(span), flag),
+            WordOperator(span, help) => WordOperator(s(span), help),
+            Elseif(span) => Elseif(s(span)),
+            NestingTooDeep(span) => NestingTooDeep(s(span)),
+            TreeTooDeep(span) => TreeTooDeep(s(span)),
+            BadCharacter(span, c) => BadCharacter(s(span), c),
+            MismatchedBracket { close, open, open_char } => MismatchedBracket { close: s(close), open: s(open), open_char },
+            UnopenedBracket(span) => UnopenedBracket(s(span)),
+            Syntax { span, code, message, help } => Syntax { span: s(span), code, message, help },
+        }
+    }
 }
 
 /// A string literal as lexed: plain bytes or parts with interpolated variables.
@@ -295,11 +346,11 @@ pub enum Token<'src> {
     #[token(">>=", |lex| word_operator(lex, "HSL has no `>>=`; write `$x = $x >> y`"))]
     #[token(">>>=", |lex| word_operator(lex, "HSL has no `>>>=`; write `$x = $x >>> y`"))]
     #[token("elseif", elseif)]
-    #[token("“", |lex| typographic(lex, "a typographic quote; use `\"`"))]
-    #[token("”", |lex| typographic(lex, "a typographic quote; use `\"`"))]
-    #[token("‘", |lex| typographic(lex, "a typographic quote; use `''...''` or `\"`"))]
-    #[token("’", |lex| typographic(lex, "a typographic quote; use `''...''` or `\"`"))]
-    #[token("\u{a0}", |lex| typographic(lex, "a non-breaking space; use a plain space"))]
+    #[token("“", typographic)]
+    #[token("”", typographic)]
+    #[token("‘", typographic)]
+    #[token("’", typographic)]
+    #[token("\u{a0}", typographic)]
     Never,
 }
 
@@ -315,8 +366,8 @@ fn elseif<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<(), LexError> {
     Err(LexError::Elseif(span_of(lex)))
 }
 
-fn typographic<'s>(lex: &mut Lexer<'s, Token<'s>>, what: &'static str) -> Result<(), LexError> {
-    Err(LexError::Typographic(span_of(lex), what))
+fn typographic<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<(), LexError> {
+    Err(LexError::Typographic(span_of(lex), lex.slice().chars().next().unwrap_or(' ')))
 }
 
 fn block_comment<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<(), LexError> {
@@ -337,8 +388,20 @@ fn block_comment<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<(), LexError> {
 fn number<'s>(lex: &mut Lexer<'s, Token<'s>>) -> Result<f64, LexError> {
     let text = lex.slice();
     let span = span_of(lex);
-    if lex.remainder().starts_with('.') && lex.remainder()[1..].starts_with(|c: char| c.is_ascii_digit()) {
+    let after = lex.remainder();
+    if after.starts_with('.') && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
         return Err(LexError::InvalidNumber(span, "a number has at most one decimal point"));
+    }
+    // `5.` and `1._5`: a dot that ends a number or meets `_` is a malformed fraction (Q-LEX-5). A dot followed
+    // by an operand (`1."x"`, `1.$y`) stays concatenation.
+    if let Some(next) = after.strip_prefix('.')
+        && (next.is_empty() || next.starts_with(['_', ' ', '\t', '\r', '\n', ';', ')', ']', '}', ',']))
+    {
+        let end = span.end + 1 + u32::from(next.starts_with('_'));
+        return Err(LexError::InvalidNumber(
+            Span::new(span.start, end),
+            "a decimal point needs digits on both sides (write `5.0` or `5`)",
+        ));
     }
     let (digits, radix) = if let Some(rest) = text.strip_prefix("0x") {
         (rest, 16)
