@@ -2,9 +2,14 @@
 
 pub(crate) mod actions;
 pub mod ast;
+pub mod dump;
 pub mod lexer;
 mod parser;
+pub mod print;
 pub mod token;
+
+pub use dump::{dump, strip_spans};
+pub use print::print;
 
 use crate::error::Diagnostics;
 use crate::source::SourceFile;

@@ -46,8 +46,8 @@ const CONTINUATIONS: &[&str] = &["(", "[", "++", "--", "::", "->"];
 
 /// Tokens that can start an expression; when most of them are expected they become "an expression".
 const EXPRESSION_STARTS: &[&str] = &[
-    "variable", "name", "number", "string", "regex", "(", "[", "!", "~", "-", "+", "++", "--", "none", "true",
-    "false", "function", "array", "match", "cache", "isset", "unset", "builtin", "static", "not",
+    "variable", "name", "number", "string", "regex", "(", "[", "!", "~", "-", "+", "++", "--", "none", "true", "false",
+    "function", "array", "match", "cache", "isset", "unset", "builtin", "static", "not",
 ];
 
 /// Words the official grammar marks as illegal, with the HSL way to say it (open-questions §H).
@@ -200,7 +200,13 @@ impl Report<'_> {
                     '“' | '”' => ("a typographic quote", "did you mean `\"`?"),
                     _ => ("a typographic quote", "did you mean `\"` (or `''...''` for a raw string)?"),
                 };
-                ("hsl::syntax::invalid_character", format!("unexpected {what}"), span, "not allowed outside strings", Some(help.into()))
+                (
+                    "hsl::syntax::invalid_character",
+                    format!("unexpected {what}"),
+                    span,
+                    "not allowed outside strings",
+                    Some(help.into()),
+                )
             }
             UnterminatedString(span) => (
                 "hsl::syntax::unterminated_string",
@@ -253,7 +259,9 @@ impl Report<'_> {
                 "`${` must hold a variable name and end with `}`".into(),
                 span,
                 "here",
-                Some("write `${name}`; only plain variables are interpolated (write `\\$` for a literal dollar)".into()),
+                Some(
+                    "write `${name}`; only plain variables are interpolated (write `\\$` for a literal dollar)".into(),
+                ),
             ),
             InvalidNumber(span, why) => ("hsl::syntax::invalid_number", why.to_string(), span, "this number", None),
             BadRegexFlag(span, flag) => (
@@ -270,13 +278,9 @@ impl Report<'_> {
                 "here",
                 Some(help.into()),
             ),
-            Elseif(span) => (
-                "hsl::syntax::elseif",
-                "HSL has no `elseif`".into(),
-                span,
-                "here",
-                Some("write `else if`".into()),
-            ),
+            Elseif(span) => {
+                ("hsl::syntax::elseif", "HSL has no `elseif`".into(), span, "here", Some("write `else if`".into()))
+            }
             NestingTooDeep(span) => (
                 "hsl::syntax::nesting_too_deep",
                 format!("brackets are nested more than {} deep", super::MAX_NESTING),

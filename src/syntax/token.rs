@@ -90,7 +90,9 @@ impl LexError {
             NestingTooDeep(span) => NestingTooDeep(s(span)),
             TreeTooDeep(span) => TreeTooDeep(s(span)),
             BadCharacter(span, c) => BadCharacter(s(span), c),
-            MismatchedBracket { close, open, open_char } => MismatchedBracket { close: s(close), open: s(open), open_char },
+            MismatchedBracket { close, open, open_char } => {
+                MismatchedBracket { close: s(close), open: s(open), open_char }
+            }
             UnopenedBracket(span) => UnopenedBracket(s(span)),
             Syntax { span, code, message, help } => Syntax { span: s(span), code, message, help },
         }
