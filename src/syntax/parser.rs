@@ -117,7 +117,7 @@ impl Report<'_> {
             }
             ParseError::ExtraToken { token: (l, token, r) } => self.new(
                 "hsl::syntax::unexpected_token",
-                format!("unexpected {token}"),
+                format!("unexpected {}", found(&token)),
                 self.local(Span::new(l, r)),
                 "expected the end of the file",
             ),
@@ -126,15 +126,19 @@ impl Report<'_> {
     }
 
     fn eof(&self, location: u32, expected: &[String]) -> Diagnostic {
-        let end = self.local(Span::point(location.max(self.base)));
-        let end = Span::point(end.start.max(self.trail.last[1].map_or(0, |s| s.end)));
-        let mut diagnostic = self.new(
-            "hsl::syntax::unexpected_eof",
-            "the file ends in the middle of a statement",
-            end,
-            format!("expected {}", expected_words(expected)),
-        );
-        if let Some((open, span)) = self.trail.open.last() {
+        let open = self.trail.open.last();
+        let wanted = match open {
+            Some((open, _)) => format!("`{}`", closing(*open)),
+            None => expected_words(expected),
+        };
+        // Labels go on the last token: miette draws nothing at the very end of a file without a newline.
+        let (span, label) = match self.trail.last[1] {
+            Some(last) => (last, format!("expected {wanted} after this")),
+            None => (self.local(Span::point(location)), format!("expected {wanted}")),
+        };
+        let mut diagnostic =
+            self.new("hsl::syntax::unexpected_eof", "the file ends in the middle of a statement", span, label);
+        if let Some((open, span)) = open {
             diagnostic = diagnostic
                 .with_label(*span, format!("this `{open}` is never closed"))
                 .with_help(format!("add the missing `{}`", closing(*open)));
@@ -147,7 +151,7 @@ impl Report<'_> {
     fn unexpected(&self, span: Span, token: &Token<'_>, expected: &[String]) -> Diagnostic {
         let mut diagnostic = self.new(
             "hsl::syntax::unexpected_token",
-            format!("unexpected {token}"),
+            format!("unexpected {}", found(token)),
             span,
             format!("expected {}", expected_words(expected)),
         );
@@ -166,7 +170,16 @@ impl Report<'_> {
         } else if matches!(token, Token::LBracket) && expects(expected, "variable") && previous_text == "as" {
             diagnostic = diagnostic
                 .with_help("`foreach` binds plain variables; destructure inside the body: `[$a, $b] = $row;`");
+        } else if matches!(token, Token::Lt | Token::Le | Token::Gt | Token::Ge)
+            || matches!(token, Token::Eq | Token::NotEq | Token::StrictEq | Token::StrictNotEq)
+                && !expects(expected, "==")
+        {
+            diagnostic = diagnostic.with_help("comparisons do not chain; write `$a < $b and $b < $c`");
+        } else if matches!(token, Token::Comma) && expects(expected, ";") {
+            diagnostic = diagnostic
+                .with_help("HSL has no comma operator: write separate statements (a `for` part holds one expression)");
         } else if expects(expected, ";")
+            && !BINARY_OPERATORS.contains(&super::token::symbol(token))
             && let Some(previous) = previous
         {
             diagnostic = diagnostic
@@ -291,8 +304,9 @@ impl Report<'_> {
             TreeTooDeep(span) => (
                 "hsl::syntax::nesting_too_deep",
                 format!("this expression or statement is nested more than {} levels deep", super::MAX_NESTING),
-                span,
-                "too deep",
+                // The node may span a whole file; its first character is enough to find it.
+                Span::new(span.start, span.end.min(span.start.saturating_add(1))),
+                "this is too deep",
                 Some("split it into smaller statements".into()),
             ),
             MismatchedBracket { close, open, open_char } => {
@@ -335,9 +349,60 @@ fn expects(expected: &[String], terminal: &str) -> bool {
     expected.iter().any(|e| e.trim_matches('"') == terminal)
 }
 
-/// The expected tokens in words: expression starts folded into "an expression", operators into "an operator".
+/// Tokens that start statements; when `echo` and `if` are both expected they become "a statement".
+const STATEMENT_STARTS: &[&str] = &[
+    "echo",
+    "if",
+    "for",
+    "foreach",
+    "while",
+    "forever",
+    "switch",
+    "break",
+    "continue",
+    "return",
+    "throw",
+    "try",
+    "global",
+    "barrier",
+    "include",
+    "include_once",
+    "import",
+    "function",
+    "class",
+    "{",
+    ";",
+];
+
+/// Terminals named in words in the grammar (everything else is a keyword or a symbol).
+const TERMINAL_WORDS: &[&str] = &["name", "variable", "number", "string", "regex", "a statement"];
+
+/// The found token in a message: "unexpected `;`", "unexpected variable `$x`".
+fn found(token: &Token<'_>) -> String {
+    match token {
+        Token::Variable(name) => format!("variable `${name}`"),
+        Token::Ident(name) => format!("name `{name}`"),
+        Token::Number(_) => "number".into(),
+        Token::Str(_) => "string".into(),
+        Token::Regex(_) => "regex literal".into(),
+        other => other.to_string(),
+    }
+}
+
+/// The expected tokens in words: statement and expression starts folded into "a statement" / "an expression",
+/// operators into "an operator", keywords allowed as member names into "a name".
 fn expected_words(expected: &[String]) -> String {
-    let names: Vec<&str> = expected.iter().map(|raw| raw.trim_matches('"')).collect();
+    let mut names: Vec<&str> = expected.iter().map(|raw| raw.trim_matches('"')).collect();
+    // After `->` and `::` every keyword is a valid member name (`case` can only be one there).
+    let keyword = |name: &str| name.starts_with(|c: char| c.is_ascii_lowercase()) && !TERMINAL_WORDS.contains(&name);
+    if names.contains(&"name") && names.contains(&"case") {
+        names.retain(|name| !keyword(name));
+    }
+    let statement = names.contains(&"echo") && names.contains(&"if");
+    if statement {
+        names.retain(|name| !STATEMENT_STARTS.contains(name) && !EXPRESSION_STARTS.contains(name));
+        names.insert(0, "a statement");
+    }
     let expression = ["variable", "number", "string"].iter().all(|start| names.contains(start));
     let operator = names.iter().any(|name| BINARY_OPERATORS.contains(name) && !EXPRESSION_STARTS.contains(name))
         || (!expression && names.iter().any(|name| BINARY_OPERATORS.contains(name)));
@@ -355,6 +420,7 @@ fn expected_words(expected: &[String]) -> String {
             "number" => "a number".to_string(),
             "string" => "a string".to_string(),
             "regex" => "a regex literal".to_string(),
+            "a statement" => "a statement".to_string(),
             other => format!("`{other}`"),
         };
         if !words.contains(&word) {
@@ -367,8 +433,8 @@ fn expected_words(expected: &[String]) -> String {
     if operator {
         words.push("an operator".to_string());
     }
-    if words.len() > 6 {
-        words.truncate(5);
+    if words.len() > 8 {
+        words.truncate(7);
         words.push("…".to_string());
     }
     match words.len() {
