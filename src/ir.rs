@@ -270,6 +270,8 @@ pub struct Arg {
     pub expr: Expr,
     /// `...` unpacking.
     pub spread: bool,
+    /// The argument, for errors.
+    pub span: Span,
 }
 
 /// What a call calls, bound at compile time where possible.

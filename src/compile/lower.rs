@@ -79,11 +79,13 @@ struct Lowerer<'c, 'e> {
     scopes: Vec<Scope>,
     /// Module id of each `import` statement, by span start, from the hoisting pass.
     imports: HashMap<u32, u16>,
+    /// Every import the hoisting pass saw (bound or not).
+    hoisted_imports: HashSet<u32>,
 }
 
 /// Lowers a module's top level (hoisting its functions, classes and imports first).
 pub(crate) fn lower_module(c: &mut Compiler<'_>, module: u16, body: &[ast::Stmt]) -> Block {
-    let mut lowerer = Lowerer { c, scopes: Vec::new(), imports: HashMap::new() };
+    let mut lowerer = Lowerer { c, scopes: Vec::new(), imports: HashMap::new(), hoisted_imports: HashSet::new() };
     let mut facts = scan_scope(body);
     globals_declared_anywhere(body, &mut facts.globals);
     {
@@ -91,8 +93,10 @@ pub(crate) fn lower_module(c: &mut Compiler<'_>, module: u16, body: &[ast::Stmt]
         scope.known_globals.extend(facts.assigned.iter().cloned());
         scope.known_globals.extend(facts.globals.iter().cloned());
     }
-    // Top-level captures of globals need no cells: globals outlive every closure.
-    facts.captured.clear();
+    // Top-level captures of globals need no cells: globals outlive every closure. A captured name is
+    // defined (Q-FN-3), even when only the closure assigns it.
+    lowerer.c.scopes[module as usize].known_globals.extend(facts.captured.iter().cloned());
+    facts.assigned.extend(facts.captured.drain());
     let mut top = Scope::new(module, true, facts);
     let known = lowerer.c.scopes[module as usize].known_globals.clone();
     top.known.extend(known);
@@ -137,6 +141,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
         for stmt in body {
             match &stmt.kind {
                 StmtKind::Import(import) => {
+                    self.hoisted_imports.insert(stmt.span.start);
                     if let Some(id) = bind_import(self.c, module, import, stmt.span) {
                         self.imports.insert(stmt.span.start, id);
                     }
@@ -301,6 +306,14 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 );
             }
             let slot = self.scope().new_slot(&param.var.name);
+            if param.variadic && !std::ptr::eq(param, params.last().unwrap_or(param)) {
+                self.error(
+                    "hsl::check::variadic_not_last",
+                    format!("the variadic parameter `...${}` must come last", param.var.name),
+                    param.var.span,
+                    "move it to the end",
+                );
+            }
             if param.variadic {
                 variadic = Some(slot);
                 continue;
@@ -662,7 +675,20 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             );
             return None;
         }
-        let module = *self.imports.get(&span.start)?;
+        let Some(&module) = self.imports.get(&span.start) else {
+            if self.hoisted_imports.contains(&span.start) {
+                return None; // already reported while binding
+            }
+            // Hoisting binds every import at the top level (including included files); one it did not see
+            // stands inside a block.
+            self.error(
+                "hsl::check::nested_import",
+                "`import` must be at the top level",
+                span,
+                "imports are unconditional",
+            );
+            return None;
+        };
         match &import.kind {
             ast::ImportKind::Data(var) => {
                 let value = self.data_import(module, import)?;
@@ -1230,8 +1256,10 @@ impl<'c, 'e> Lowerer<'c, 'e> {
     }
 
     fn call(&mut self, callee: &ast::Expr, args: &[ast::Arg], span: Span) -> Expr {
-        let lowered_args: Box<[Arg]> =
-            args.iter().map(|arg| Arg { expr: self.expr(&arg.expr), spread: arg.spread }).collect();
+        let lowered_args: Box<[Arg]> = args
+            .iter()
+            .map(|arg| Arg { expr: self.expr(&arg.expr), spread: arg.spread, span: arg.expr.span })
+            .collect();
         let has_spread = args.iter().any(|arg| arg.spread);
         let count = args.len();
         let (callee, arity, name): (Callee, Option<(usize, usize)>, String) = match &callee.kind {

@@ -443,6 +443,10 @@ impl<'e> Compiler<'e> {
 
 /// Binds the names of one `import` statement into module `into`. Returns the imported module's id.
 pub(crate) fn bind_import(compiler: &mut Compiler<'_>, into: u16, import: &ast::Import, span: Span) -> Option<u16> {
+    if let ast::ImportKind::Data(_) = import.kind {
+        // Data files are converted to values where the import stands; they are not modules.
+        return Some(into);
+    }
     let module = compiler.import_module(into, &import.path, span)?;
     match &import.kind {
         ast::ImportKind::Names(items) => {

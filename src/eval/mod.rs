@@ -882,7 +882,7 @@ impl<'p> Machine<'p> {
                         return Err(self.error(
                             ErrorKind::Type,
                             format!("only arrays can be unpacked into arguments, found {}", other.type_name()),
-                            Span::NONE,
+                            arg.span,
                         ));
                     }
                 }

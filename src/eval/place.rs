@@ -81,7 +81,7 @@ impl WalkCtx<'_> {
         create: bool,
         f: &mut WalkFn<'_, R>,
     ) -> Fallible<Option<R>> {
-        self.check_property(object, name, create)?;
+        self.check_property(object, name, true)?; // every walk modifies the place, so readonly applies
         let Some(fields) = object.fields() else { return Ok(None) };
         let taken = {
             let mut fields = fields.lock();
