@@ -99,13 +99,13 @@ impl Report<'_> {
         self.file.text().get(span.start as usize..span.end as usize).unwrap_or("")
     }
 
-    fn new(&self, code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+    fn make(&self, code: &'static str, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
         Diagnostic::new(code, message, self.file, span, label)
     }
 
     fn diagnostic(&self, error: ParseError<u32, Token<'_>, LexError>) -> Diagnostic {
         match error {
-            ParseError::InvalidToken { location } => self.new(
+            ParseError::InvalidToken { location } => self.make(
                 "hsl::syntax::invalid_character",
                 "unexpected character",
                 self.local(Span::point(location)),
@@ -115,7 +115,7 @@ impl Report<'_> {
             ParseError::UnrecognizedToken { token: (l, token, r), expected } => {
                 self.unexpected(self.local(Span::new(l, r)), &token, &expected)
             }
-            ParseError::ExtraToken { token: (l, token, r) } => self.new(
+            ParseError::ExtraToken { token: (l, token, r) } => self.make(
                 "hsl::syntax::unexpected_token",
                 format!("unexpected {}", found(&token)),
                 self.local(Span::new(l, r)),
@@ -137,7 +137,7 @@ impl Report<'_> {
             None => (self.local(Span::point(location)), format!("expected {wanted}")),
         };
         let mut diagnostic =
-            self.new("hsl::syntax::unexpected_eof", "the file ends in the middle of a statement", span, label);
+            self.make("hsl::syntax::unexpected_eof", "the file ends in the middle of a statement", span, label);
         if let Some((open, span)) = open {
             diagnostic = diagnostic
                 .with_label(*span, format!("this `{open}` is never closed"))
@@ -149,7 +149,7 @@ impl Report<'_> {
     }
 
     fn unexpected(&self, span: Span, token: &Token<'_>, expected: &[String]) -> Diagnostic {
-        let mut diagnostic = self.new(
+        let mut diagnostic = self.make(
             "hsl::syntax::unexpected_token",
             format!("unexpected {}", found(token)),
             span,
@@ -311,7 +311,7 @@ impl Report<'_> {
             ),
             MismatchedBracket { close, open, open_char } => {
                 let diagnostic = self
-                    .new(
+                    .make(
                         "hsl::syntax::mismatched_bracket",
                         format!("`{}` does not close `{open_char}`", self.text(self.local(close))),
                         self.local(close),
@@ -329,7 +329,7 @@ impl Report<'_> {
             ),
             Syntax { span, code, message, help } => (code, message, span, "here", help),
         };
-        let diagnostic = self.new(code, message, self.local(span), label);
+        let diagnostic = self.make(code, message, self.local(span), label);
         match help {
             Some(help) => diagnostic.with_help(help),
             None => diagnostic,
