@@ -144,3 +144,108 @@ fn huge_strings_and_arrays_hit_limits() {
     let error = script.run(&mut Vec::new()).expect_err("limited");
     assert_eq!(error.kind, hsl::ErrorKind::Limit(hsl::LimitKind::ArraySize));
 }
+
+/// Every `.hsl` under `tests/syntax` (the syntax goldens, good and bad).
+fn syntax_corpus() -> Vec<String> {
+    let mut files = Vec::new();
+    for dir in ["tests/syntax/ok", "tests/syntax/err"] {
+        let mut paths: Vec<_> = std::fs::read_dir(dir).into_iter().flatten().flatten().map(|e| e.path()).collect();
+        paths.sort();
+        for path in paths {
+            if path.extension().is_some_and(|e| e == "hsl")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                files.push(text);
+            }
+        }
+    }
+    files
+}
+
+/// Whatever parses must print to text that parses to the same tree, with well-formed spans.
+fn check_parse(text: &str) {
+    let Ok(mut tree) = hsl::syntax::parse(&SourceFile::new("t.hsl", text)) else { return };
+    let problems = hsl::syntax::dump::span_violations(&tree, text.len() as u32);
+    assert!(problems.is_empty(), "{text:?}: {problems:?}");
+    let printed = hsl::syntax::print(&tree);
+    let mut again = match hsl::syntax::parse(&SourceFile::new("printed.hsl", printed.as_str())) {
+        Ok(again) => again,
+        Err(error) => panic!("{text:?} printed as {printed:?}, which does not parse: {error:?}"),
+    };
+    hsl::syntax::strip_spans(&mut tree);
+    hsl::syntax::strip_spans(&mut again);
+    assert_eq!(tree, again, "{text:?} printed as {printed:?}");
+}
+
+#[test]
+fn syntax_golden_truncations_never_panic() {
+    for text in syntax_corpus() {
+        for cut in 0..=text.len() {
+            if text.is_char_boundary(cut) {
+                check_parse(&text[..cut]);
+            }
+        }
+    }
+}
+
+#[test]
+fn random_token_soup_parses_or_fails_cleanly() {
+    let tokens = [
+        "$x", "$y", "f", "Foo", "1", "2.5", "0x1F", "\"s\"", "\"a$x\"", "''r''", "#/a/i", "(", ")", "[", "]", "{", "}",
+        ";", ",", ":", "::", "?", "?:", "??", "=", "+=", "??=", ".=", "+", "-", "*", "**", ".", "==", "<", "and", "or",
+        "not", "!", "~", "&", "|", "^", "<<", ">>>", "++", "--", "->", "=>", "...", "if", "else", "while", "for",
+        "foreach", "as", "echo", "return", "function", "closure", "class", "static", "private", "match", "default",
+        "case", "switch", "cache", "builtin", "isset", "unset", "array", "try", "catch", "throw", "import", "from",
+        "none", "true", "\n", " ",
+    ];
+    let mut rng = Rng(0xDEAD_BEEF);
+    for _ in 0..20_000 {
+        let len = 1 + (rng.next() % 24) as usize;
+        let text: String =
+            (0..len).map(|_| tokens[(rng.next() % tokens.len() as u64) as usize]).collect::<Vec<_>>().join(" ");
+        check_parse(&text);
+    }
+}
+
+#[test]
+fn random_bytes_through_the_parser_alone() {
+    let mut rng = Rng(7);
+    for _ in 0..5000 {
+        let len = (rng.next() % 200) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        check_parse(&String::from_utf8_lossy(&bytes));
+    }
+}
+
+#[test]
+fn deep_nesting_of_every_kind_is_reported() {
+    const N: usize = 100_000;
+    let cases = [
+        format!("echo {}1;", "not ".repeat(N)),
+        format!("echo {}1;", "~".repeat(N)),
+        format!("echo {}1;", "+ ".repeat(N)),
+        format!("echo {}1;", "!-".repeat(N)),
+        format!("echo 1{};", " . 1".repeat(N)),
+        format!("echo 2{};", " ** 2".repeat(N)),
+        format!("echo 1{};", " ?? 1".repeat(N)),
+        format!("echo 1{};", " ? 1 : 1".repeat(N)),
+        format!("echo 1{};", " ?: 1".repeat(N)),
+        format!("echo 1{};", " or 1".repeat(N)),
+        format!("echo $a{};", "->b".repeat(N)),
+        format!("echo $a{};", "[0]".repeat(N)),
+        format!("echo $f{};", "()".repeat(N)),
+        format!("echo {}1{};", "array(".repeat(N), ")".repeat(N)),
+        format!("echo {}1{};", "f(".repeat(N), ")".repeat(N)),
+        format!("{}echo 1;", "while (1) ".repeat(N)),
+        format!("{}echo 1;", "forever ".repeat(N)),
+        format!("{}echo 1;", "foreach ($a as $b) ".repeat(N)),
+        format!("if (1) echo 1;{}", " else if (1) echo 1;".repeat(N)),
+        format!("$x = {}1{};", "function () { return ".repeat(N), "; }".repeat(N)),
+        format!("$x = {}1{};", "[".repeat(N), "]".repeat(N)),
+        "{".repeat(N),
+        format!("echo {}", "(".repeat(N)),
+    ];
+    for text in cases {
+        assert_too_deep(&text);
+    }
+}

@@ -131,9 +131,12 @@ impl Report<'_> {
             Some((open, _)) => format!("`{}`", closing(*open)),
             None => expected_words(expected),
         };
-        // Labels go on the last token: miette draws nothing at the very end of a file without a newline.
+        // Just after the last token; on the token itself when that is the very end of the file, where miette
+        // draws no label.
+        let len = self.file.text().len() as u32;
         let (span, label) = match self.trail.last[1] {
-            Some(last) => (last, format!("expected {wanted} after this")),
+            Some(last) if last.end >= len => (last, format!("expected {wanted} after this")),
+            Some(last) => (Span::point(last.end), format!("expected {wanted}")),
             None => (self.local(Span::point(location)), format!("expected {wanted}")),
         };
         let mut diagnostic =
