@@ -1152,6 +1152,15 @@ impl<'c, 'e> Lowerer<'c, 'e> {
     fn static_slot(&mut self, class: ClassId, var: &ast::Var) -> Option<u32> {
         let def = self.c.classes.get(class.0 as usize).and_then(|c| c.as_ref());
         let found = def.and_then(|def| def.statics.iter().position(|f| f.name.as_bytes() == var.name.as_bytes()));
+        let private = found.and_then(|index| def.map(|def| def.statics[index].private)).unwrap_or(false);
+        if private && self.scopes.last().and_then(|scope| scope.class) != Some(class) {
+            self.error(
+                "hsl::check::private_access",
+                format!("`{}::${}` is private", self.c.class_names[class.0 as usize], var.name),
+                var.span,
+                "only the class itself can use it",
+            );
+        }
         if found.is_none() {
             self.error(
                 "hsl::check::unknown_static",
@@ -1166,6 +1175,15 @@ impl<'c, 'e> Lowerer<'c, 'e> {
     fn static_method(&mut self, class: ClassId, ident: &ast::Ident) -> Option<FnId> {
         let def = self.c.classes.get(class.0 as usize).and_then(|c| c.as_ref());
         let method = def.and_then(|def| def.method(ident.name.as_bytes())).map(|m| (m.function, m.is_static));
+        let private = def.and_then(|def| def.method(ident.name.as_bytes())).is_some_and(|m| m.private);
+        if private && self.scopes.last().and_then(|scope| scope.class) != Some(class) {
+            self.error(
+                "hsl::check::private_access",
+                format!("`{}::{}` is private", self.c.class_names[class.0 as usize], ident.name),
+                ident.span,
+                "only the class itself can call it",
+            );
+        }
         match method {
             Some((id, true)) => Some(id),
             Some((_, false)) => {
