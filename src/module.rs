@@ -14,6 +14,17 @@ use crate::value::{Array, Object, Str, Value};
 /// Marks a native that takes any number of trailing arguments.
 pub const VARIADIC: usize = usize::MAX;
 
+/// How many arguments a callable takes, in words: `2`, `1 to 3`, `at least 1`.
+pub fn arity_text(min: usize, max: usize) -> String {
+    if min == max {
+        format!("{min}")
+    } else if max == VARIADIC {
+        format!("at least {min}")
+    } else {
+        format!("{min} to {max}")
+    }
+}
+
 /// A native function body.
 pub type NativeFnPtr = fn(&mut NativeCtx<'_>, &Args<'_>) -> Fallible<Value>;
 

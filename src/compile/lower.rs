@@ -1346,13 +1346,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             && !has_spread
             && (count < min || count > max)
         {
-            let expected = if min == max {
-                format!("{min}")
-            } else if max == VARIADIC {
-                format!("at least {min}")
-            } else {
-                format!("{min} to {max}")
-            };
+            let expected = crate::module::arity_text(min, max);
             self.error(
                 "hsl::check::wrong_argument_count",
                 format!(

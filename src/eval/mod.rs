@@ -923,13 +923,7 @@ impl<'p> Machine<'p> {
     }
 
     fn arity_error(&self, name: &str, min: usize, max: usize, given: usize, span: Span) -> Box<Interrupt> {
-        let expected = if min == max {
-            format!("{min}")
-        } else if max == VARIADIC {
-            format!("at least {min}")
-        } else {
-            format!("{min} to {max}")
-        };
+        let expected = crate::module::arity_text(min, max);
         self.error(ErrorKind::Arity, format!("`{name}` takes {expected} arguments, but {given} were given"), span)
     }
 
