@@ -68,6 +68,10 @@ fn run_exit_codes() {
     let output = hsl(&["run", "--hook", "disconnect", "--fixture", &bad_fixture, &ok]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("arguments.close: expected a string, found a number"), "{}", stderr(&output));
+    let hoard = write("hoard.hsl", r#"$kept = []; forever { $kept[] = str_repeat("x", 4096); }"#);
+    let output = hsl(&["run", "--max-memory", "4000000", &hoard]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("limit exceeded (memory)"), "{}", stderr(&output));
     assert_eq!(hsl(&["run", "--hook", "nope", &ok]).status.code(), Some(2));
     assert_eq!(hsl(&["run"]).status.code(), Some(2));
     assert_eq!(hsl(&["frobnicate"]).status.code(), Some(2));

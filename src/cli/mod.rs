@@ -71,6 +71,9 @@ pub struct LimitArgs {
     /// Maximum entries in one array.
     #[arg(long, value_name = "N")]
     max_array_size: Option<usize>,
+    /// Maximum bytes a run may hold (0 = unlimited).
+    #[arg(long, value_name = "BYTES")]
+    max_memory: Option<usize>,
     /// Fix the clock at this Unix time (reproducible runs).
     #[arg(long, value_name = "UNIX_TIME")]
     time: Option<f64>,
@@ -97,6 +100,9 @@ impl LimitArgs {
         }
         if let Some(n) = self.max_array_size {
             limits.max_array_size = n;
+        }
+        if let Some(n) = self.max_memory {
+            limits.max_memory = (n > 0).then_some(n);
         }
         limits
     }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::{ErrorKind, Fallible, LimitKind, RuntimeError};
+use crate::memory;
 
 /// Every limit of a run. `Default` gives the values `hsl run` uses.
 #[derive(Clone, Debug)]
@@ -19,6 +20,9 @@ pub struct Limits {
     pub max_string_size: usize,
     /// Entries in one array.
     pub max_array_size: usize,
+    /// Bytes held by the run (values and frames); enforced when [`crate::TrackingAllocator`] is the global
+    /// allocator, see [`crate::memory`]. `None` for unlimited.
+    pub max_memory: Option<usize>,
 }
 
 impl Default for Limits {
@@ -29,6 +33,7 @@ impl Default for Limits {
             deadline: Some(Duration::from_secs(60)),
             max_string_size: 64 << 20,
             max_array_size: 8 << 20,
+            max_memory: Some(1 << 30),
         }
     }
 }
@@ -41,6 +46,7 @@ impl Limits {
             deadline: None,
             max_string_size: usize::MAX,
             max_array_size: usize::MAX,
+            max_memory: None,
             ..Limits::default()
         }
     }
@@ -55,6 +61,8 @@ pub struct Budget {
     until_check: u32,
     deadline: Option<Instant>,
     interrupt: Option<Arc<AtomicBool>>,
+    /// (bytes the thread held when the run started, the most the run may add), when accounting is on.
+    memory: Option<(isize, isize)>,
 }
 
 impl Budget {
@@ -65,7 +73,24 @@ impl Budget {
             until_check: CHECK_EVERY,
             deadline: limits.deadline.map(|d| Instant::now() + d),
             interrupt,
+            memory: limits
+                .max_memory
+                .filter(|_| memory::is_tracking())
+                .map(|max| (memory::live_bytes(), isize::try_from(max).unwrap_or(isize::MAX))),
         }
+    }
+
+    /// Fails when the run holds more memory than its limit. Cheap (a thread-local read); called every
+    /// [`CHECK_EVERY`] operations and wherever a string or array grows.
+    #[inline]
+    pub fn check_memory(&self) -> Fallible<()> {
+        if let Some((baseline, max)) = self.memory {
+            let held = memory::live_bytes().wrapping_sub(baseline);
+            if held > max {
+                return Err(memory_limit(held, max));
+            }
+        }
+        Ok(())
     }
 
     /// Counts one operation (a loop iteration or a call).
@@ -95,8 +120,17 @@ impl Budget {
         {
             return Err(limit(LimitKind::Interrupted, "the host interrupted the run"));
         }
-        Ok(())
+        self.check_memory()
     }
+}
+
+#[cold]
+fn memory_limit(held: isize, max: isize) -> Box<crate::error::Interrupt> {
+    RuntimeError::new(
+        ErrorKind::Limit(LimitKind::Memory),
+        format!("limit exceeded (memory): the run holds {held} bytes, over the {max} byte limit"),
+    )
+    .into()
 }
 
 /// A limit error.

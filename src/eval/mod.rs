@@ -629,6 +629,7 @@ impl<'p> Machine<'p> {
     }
 
     fn check_string(&self, len: usize, span: Span) -> Fallible<()> {
+        self.budget.check_memory().map_err(|e| self.locate(e, span))?;
         if len > self.limits.max_string_size {
             return Err(self.error(
                 ErrorKind::Limit(LimitKind::StringSize),
@@ -643,6 +644,7 @@ impl<'p> Machine<'p> {
     }
 
     fn check_array(&self, len: usize, span: Span) -> Fallible<()> {
+        self.budget.check_memory().map_err(|e| self.locate(e, span))?;
         if len > self.limits.max_array_size {
             return Err(self.error(
                 ErrorKind::Limit(LimitKind::ArraySize),

@@ -1,0 +1,120 @@
+//! Memory accounting for the `memory` limit.
+//!
+//! Rust has no per-object allocator on stable, so the engine measures what a run holds the way Lua's
+//! `lua_setallocf` hosts do: a global allocator that keeps, per thread, the bytes allocated minus the bytes
+//! freed. A run is single-threaded, so the difference between the counter at the start of the run and now is
+//! what the run holds (script values plus the interpreter's own frames). The `hsl` binary installs
+//! [`TrackingAllocator`]; an embedder that wants the limit enforced installs it too:
+//!
+//! ```
+//! #[global_allocator]
+//! static ALLOCATOR: hsl::TrackingAllocator = hsl::TrackingAllocator;
+//! ```
+//!
+//! Without it, [`is_tracking`] is false and the `memory` limit is not enforced (every other limit is).
+
+// The one module with `unsafe`: a global allocator cannot be written without it.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+thread_local! {
+    // `const` and no destructor: safe to touch from inside the allocator, even while a thread is ending.
+    static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
+}
+
+static TRACKING: AtomicBool = AtomicBool::new(false);
+
+/// The system allocator, counting live bytes per thread.
+pub struct TrackingAllocator;
+
+#[inline]
+fn account(delta: isize) {
+    let _ = LIVE_BYTES.try_with(|live| live.set(live.get().wrapping_add(delta)));
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; the accounting touches only a thread-local counter.
+unsafe impl GlobalAlloc for TrackingAllocator {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let pointer = unsafe { System.alloc(layout) };
+        if !pointer.is_null() {
+            account(layout.size() as isize);
+        }
+        pointer
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let pointer = unsafe { System.alloc_zeroed(layout) };
+        if !pointer.is_null() {
+            account(layout.size() as isize);
+        }
+        pointer
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(pointer, layout) };
+        account(-(layout.size() as isize));
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let moved = unsafe { System.realloc(pointer, layout, new_size) };
+        if !moved.is_null() {
+            account(new_size as isize - layout.size() as isize);
+        }
+        moved
+    }
+}
+
+impl TrackingAllocator {
+    /// Marks accounting as active; called by the engine before a run (the allocator cannot tell by itself
+    /// whether it is the global one).
+    fn probe() -> bool {
+        if TRACKING.load(Ordering::Relaxed) {
+            return true;
+        }
+        let before = live_bytes();
+        let probe = std::hint::black_box(Box::new([0u8; 64]));
+        let seen = live_bytes() - before >= 64;
+        drop(probe);
+        if seen {
+            TRACKING.store(true, Ordering::Relaxed);
+        }
+        seen
+    }
+}
+
+/// Whether [`TrackingAllocator`] is the global allocator of this process.
+pub fn is_tracking() -> bool {
+    TrackingAllocator::probe()
+}
+
+/// Bytes allocated and not yet freed by this thread (meaningful only as a difference).
+#[inline]
+pub fn live_bytes() -> isize {
+    LIVE_BYTES.try_with(Cell::get).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_global_allocator_nothing_is_tracked() {
+        // The unit-test binary uses the system allocator.
+        assert!(!is_tracking());
+        let before = live_bytes();
+        let held = vec![0u8; 1 << 20];
+        assert_eq!(live_bytes(), before);
+        drop(held);
+    }
+}
