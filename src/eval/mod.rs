@@ -106,10 +106,11 @@ pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: R
     RunResult { ending, globals }
 }
 
-/// One call frame: plain slots, cells shared with closures, and `$this`.
+/// One call frame: where its plain slots start on the machine's value stack, its cells (shared with
+/// closures), and the function it runs.
 #[derive(Default)]
 struct Frame {
-    slots: Vec<Option<Value>>,
+    base: usize,
     cells: Vec<Cell>,
     function: Option<FnId>,
 }
@@ -121,6 +122,9 @@ pub(crate) struct Machine<'p> {
     statics: Vec<Vec<Value>>,
     module_started: Vec<bool>,
     frame: Frame,
+    /// Plain local slots of every active call, one contiguous stack: a call reserves its slots on top and
+    /// truncates them on return, so calls allocate nothing.
+    stack: Vec<Option<Value>>,
     /// (function, call-site span) of each active user call.
     calls: Vec<(FnId, Span)>,
     depth: u32,
@@ -132,7 +136,6 @@ pub(crate) struct Machine<'p> {
     rng_state: Option<u64>,
     started: Instant,
     hostname: &'p str,
-    frame_pool: Vec<Vec<Option<Value>>>,
 }
 
 impl<'p> Machine<'p> {
@@ -149,6 +152,7 @@ impl<'p> Machine<'p> {
             statics,
             module_started: vec![false; program.modules.len()],
             frame: Frame::default(),
+            stack: Vec::with_capacity(256),
             calls: Vec::new(),
             depth: 0,
             output: config.output,
@@ -159,7 +163,6 @@ impl<'p> Machine<'p> {
             rng_state: config.seed,
             started: Instant::now(),
             hostname: config.hostname,
-            frame_pool: Vec::new(),
         }
     }
 
@@ -168,7 +171,7 @@ impl<'p> Machine<'p> {
             return Ok(());
         }
         let program = self.program;
-        let saved = std::mem::take(&mut self.frame);
+        let saved = std::mem::replace(&mut self.frame, Frame { base: self.stack.len(), ..Frame::default() });
         let result = self.exec_block(&program.modules[module as usize].body);
         self.frame = saved;
         result.map(|_| ())
@@ -244,7 +247,7 @@ impl<'p> Machine<'p> {
                 }
             }
             Stmt::If(cond, then, otherwise) => {
-                let branch = if self.eval(cond)?.truthy() { then } else { otherwise };
+                let branch = if self.eval_truthy(cond)? { then } else { otherwise };
                 return self.exec_block(branch);
             }
             Stmt::Loop { cond, step, body } => loop {
@@ -286,7 +289,7 @@ impl<'p> Machine<'p> {
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Return(value) => {
                 let value = match value {
-                    Some(expr) => self.eval(expr)?,
+                    Some(expr) => self.operand(expr)?,
                     None => Value::None,
                 };
                 return Ok(Flow::Return(value));
@@ -405,7 +408,7 @@ impl<'p> Machine<'p> {
 
     fn store_option(&mut self, slot: VarSlot, value: Option<Value>) {
         match slot {
-            VarSlot::Local(index) => self.frame.slots[index as usize] = value,
+            VarSlot::Local(index) => self.stack[self.frame.base + index as usize] = value,
             VarSlot::Cell(index) => *self.frame.cells[index as usize].lock() = value,
             VarSlot::Global(module, index) => self.globals[module as usize][index as usize] = value,
         }
@@ -413,7 +416,7 @@ impl<'p> Machine<'p> {
 
     fn load_option(&self, slot: VarSlot) -> Option<Value> {
         match slot {
-            VarSlot::Local(index) => self.frame.slots[index as usize].clone(),
+            VarSlot::Local(index) => self.stack[self.frame.base + index as usize].clone(),
             VarSlot::Cell(index) => self.frame.cells[index as usize].lock().clone(),
             VarSlot::Global(module, index) => self.globals[module as usize][index as usize].clone(),
         }
@@ -422,7 +425,7 @@ impl<'p> Machine<'p> {
     #[inline(always)]
     fn load(&self, slot: VarSlot, span: Span) -> Fallible<Value> {
         let stored = match slot {
-            VarSlot::Local(index) => &self.frame.slots[index as usize],
+            VarSlot::Local(index) => &self.stack[self.frame.base + index as usize],
             VarSlot::Global(module, index) => &self.globals[module as usize][index as usize],
             VarSlot::Cell(index) => return self.load_cell(index, span),
         };
@@ -433,6 +436,16 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// A borrow of a plain local's or global's storage; `None` for cells (they sit behind a lock).
+    #[inline(always)]
+    fn peek(&self, slot: VarSlot) -> Option<&Option<Value>> {
+        match slot {
+            VarSlot::Local(index) => Some(&self.stack[self.frame.base + index as usize]),
+            VarSlot::Global(module, index) => Some(&self.globals[module as usize][index as usize]),
+            VarSlot::Cell(_) => None,
+        }
+    }
+
     fn load_cell(&self, index: u32, span: Span) -> Fallible<Value> {
         let value = self.frame.cells[index as usize].lock().clone();
         value.ok_or_else(|| self.undefined(span))
@@ -440,14 +453,41 @@ impl<'p> Machine<'p> {
 
     // ------------------------------------------------------------------ expressions
 
+    /// Evaluates an operand, handling the leaves (constants and variables) inline: most operands are
+    /// leaves, and skipping the recursive `eval` call for them is the cheapest win a tree-walker has.
+    #[inline(always)]
+    fn operand(&mut self, expr: &Expr) -> Fallible<Value> {
+        match expr {
+            Expr::Const(Value::Number(number)) => Ok(Value::Number(*number)),
+            Expr::Load(slot, span) => self.load(*slot, *span),
+            other => self.eval(other),
+        }
+    }
+
+    /// `a op b` for two evaluated operands. Numbers take the fast path and are forgotten rather than
+    /// dropped (they own nothing, and the drop call is measurable in tight loops).
+    #[inline(always)]
+    fn binary_values(&self, op: BinaryOp, a: Value, b: Value, span: Span) -> Fallible<Value> {
+        if let (Value::Number(x), Value::Number(y)) = (&a, &b)
+            && let Some(result) = ops::number_binary(op, *x, *y)
+        {
+            std::mem::forget(a);
+            std::mem::forget(b);
+            return Ok(result);
+        }
+        self.binary_general(op, &a, &b, span)
+    }
+
     fn eval_truthy(&mut self, expr: &Expr) -> Fallible<bool> {
         if let Expr::Binary(op, left, right, span) = expr {
-            let a = self.eval(left)?;
-            let b = self.eval(right)?;
+            let a = self.operand(left)?;
+            let b = self.operand(right)?;
             if let (Value::Number(x), Value::Number(y)) = (&a, &b)
                 && let Some(result) = ops::number_binary(*op, *x, *y)
             {
-                return Ok(result.truthy());
+                std::mem::forget(a);
+                std::mem::forget(b);
+                return Ok(matches!(result, Value::Bool(true)) || matches!(result, Value::Number(n) if n != 0.0));
             }
             return self.binary_general(*op, &a, &b, *span).map(|v| v.truthy());
         }
@@ -466,7 +506,7 @@ impl<'p> Machine<'p> {
                 Ok(())
             }
             Expr::CompoundAssign(op, place, value, span) => {
-                let value = self.eval(value)?;
+                let value = self.operand(value)?;
                 self.compound_assign(*op, place, value, *span)?;
                 Ok(())
             }
@@ -510,14 +550,9 @@ impl<'p> Machine<'p> {
                 ops::unary(*op, &value).map_err(|e| self.op_error(e, *span))
             }
             Expr::Binary(op, left, right, span) => {
-                let a = self.eval(left)?;
-                let b = self.eval(right)?;
-                if let (Value::Number(x), Value::Number(y)) = (&a, &b)
-                    && let Some(result) = ops::number_binary(*op, *x, *y)
-                {
-                    return Ok(result);
-                }
-                self.binary_general(*op, &a, &b, *span)
+                let a = self.operand(left)?;
+                let b = self.operand(right)?;
+                self.binary_values(*op, a, b, *span)
             }
             Expr::And(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
             Expr::Or(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
@@ -537,8 +572,22 @@ impl<'p> Machine<'p> {
                 }
             }
             Expr::Index(target, key, span) => {
-                let base = self.eval(target)?;
-                let key = self.eval(key)?;
+                // `$var[leaf]`: read through a borrow of the variable instead of cloning the array.
+                if let Expr::Load(slot, var_span) = &**target
+                    && matches!(**key, Expr::Const(_) | Expr::Load(..))
+                {
+                    let key = self.operand(key)?;
+                    return match self.peek(*slot) {
+                        Some(Some(base)) => self.index(base, &key, *span),
+                        Some(None) => Err(self.undefined(*var_span)),
+                        None => {
+                            let base = self.load(*slot, *var_span)?;
+                            self.index(&base, &key, *span)
+                        }
+                    };
+                }
+                let base = self.operand(target)?;
+                let key = self.operand(key)?;
                 self.index(&base, &key, *span)
             }
             Expr::Slice(target, parts, span) => {
@@ -943,24 +992,33 @@ impl<'p> Machine<'p> {
         Ok(())
     }
 
+    /// Reserves a callee's plain slots on top of the stack and makes its cells.
     fn new_frame(&mut self, def: &ir::FunctionDef, id: FnId, captures: &[Cell]) -> Frame {
-        let mut slots = self.frame_pool.pop().unwrap_or_default();
-        slots.clear();
-        slots.resize(def.locals as usize, None);
+        let base = self.stack.len();
+        self.stack.resize(base + def.locals as usize, None);
         let mut cells = Vec::with_capacity(def.cells as usize);
         cells.extend(captures.iter().take(def.captured as usize).cloned());
         while cells.len() < def.cells as usize {
             cells.push(new_cell(None));
         }
-        Frame { slots, cells, function: Some(id) }
+        Frame { base, cells, function: Some(id) }
     }
 
-    /// Runs a function body in `frame` and restores the caller's frame.
+    /// Stores a value into a slot of `frame` (a frame being set up, not yet current).
+    fn set_slot(&mut self, frame: &Frame, slot: VarSlot, value: Value) {
+        match slot {
+            VarSlot::Local(index) => self.stack[frame.base + index as usize] = Some(value),
+            VarSlot::Cell(index) => *frame.cells[index as usize].lock() = Some(value),
+            VarSlot::Global(..) => {}
+        }
+    }
+
+    /// Runs a function body in `frame`, then restores the caller's frame and releases the callee's slots.
     fn run_body(&mut self, def: &'p ir::FunctionDef, frame: Frame) -> Fallible<Value> {
         let caller = std::mem::replace(&mut self.frame, frame);
         let result = stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || self.exec_block(&def.body));
         let callee = std::mem::replace(&mut self.frame, caller);
-        self.frame_pool.push(callee.slots);
+        self.stack.truncate(callee.base);
         self.depth -= 1;
         self.calls.pop();
         match result? {
@@ -980,26 +1038,29 @@ impl<'p> Machine<'p> {
         if args.len() < def.min_args || args.len() > def.max_args {
             return Err(self.arity_error(&def.name, def.min_args, def.max_args, args.len(), span));
         }
-        let mut slots = self.frame_pool.pop().unwrap_or_default();
-        slots.clear();
-        slots.resize(def.locals as usize, None);
+        // Calls made while evaluating the arguments push above the reserved slots and pop back to them.
+        let base = self.stack.len();
+        self.stack.resize(base + def.locals as usize, None);
         for (index, param) in def.params.iter().enumerate() {
             let value = match args.get(index) {
-                Some(arg) => match self.eval(&arg.expr) {
+                Some(arg) => match self.operand(&arg.expr) {
                     Ok(value) => value,
                     Err(error) => {
-                        self.frame_pool.push(slots);
+                        self.stack.truncate(base);
                         return Err(error);
                     }
                 },
                 None => param.default.clone().unwrap_or_default(),
             };
             if let VarSlot::Local(slot) = param.slot {
-                slots[slot as usize] = Some(value);
+                self.stack[base + slot as usize] = Some(value);
             }
         }
-        self.enter(id, span)?;
-        self.run_body(def, Frame { slots, cells: Vec::new(), function: Some(id) })
+        if let Err(error) = self.enter(id, span) {
+            self.stack.truncate(base);
+            return Err(error);
+        }
+        self.run_body(def, Frame { base, cells: Vec::new(), function: Some(id) })
     }
 
     fn call_user(
@@ -1023,17 +1084,17 @@ impl<'p> Machine<'p> {
             ));
         }
         self.enter(id, span)?;
-        let mut frame = self.new_frame(def, id, captures);
+        let frame = self.new_frame(def, id, captures);
         let mut args = args.into_iter();
         for param in &def.params {
             let value = args.next().or_else(|| param.default.clone()).unwrap_or_default();
-            set_slot(&mut frame, param.slot, value);
+            self.set_slot(&frame, param.slot, value);
         }
         if let Some(slot) = def.variadic {
-            set_slot(&mut frame, slot, Value::Array(Array::from_values(args)));
+            self.set_slot(&frame, slot, Value::Array(Array::from_values(args)));
         }
         if let (Some(slot), Some(object)) = (def.this_slot, this) {
-            set_slot(&mut frame, slot, Value::Object(object));
+            self.set_slot(&frame, slot, Value::Object(object));
         }
         self.run_body(def, frame)
     }
@@ -1215,14 +1276,6 @@ impl<'p> Machine<'p> {
             );
         }
         Ok(result)
-    }
-}
-
-fn set_slot(frame: &mut Frame, slot: VarSlot, value: Value) {
-    match slot {
-        VarSlot::Local(index) => frame.slots[index as usize] = Some(value),
-        VarSlot::Cell(index) => *frame.cells[index as usize].lock() = Some(value),
-        VarSlot::Global(..) => {}
     }
 }
 

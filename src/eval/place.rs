@@ -244,7 +244,7 @@ impl Machine<'_> {
                     }
                 };
                 match *slot {
-                    VarSlot::Local(index) => run(&mut self.frame.slots[index as usize]),
+                    VarSlot::Local(index) => run(&mut self.stack[self.frame.base + index as usize]),
                     VarSlot::Cell(index) => {
                         let cell = self.frame.cells[index as usize].clone();
                         let mut guard = cell.lock();
@@ -328,7 +328,7 @@ impl Machine<'_> {
     #[inline]
     fn with_var<R>(&mut self, slot: VarSlot, f: impl FnOnce(&mut Option<Value>) -> R) -> R {
         match slot {
-            VarSlot::Local(index) => f(&mut self.frame.slots[index as usize]),
+            VarSlot::Local(index) => f(&mut self.stack[self.frame.base + index as usize]),
             VarSlot::Cell(index) => {
                 let cell = self.frame.cells[index as usize].clone();
                 let mut guard = cell.lock();
