@@ -890,14 +890,26 @@ impl<'p> Machine<'p> {
     fn call(&mut self, call: &Call) -> Fallible<Value> {
         match &call.callee {
             Callee::User(id) | Callee::Static(_, id) if !call.has_spread => {
-                self.call_user_direct(*id, &call.args, call.span)
+                self.call_user_args(*id, &call.args, None, call.span)
             }
+            Callee::Class(id) if !call.has_spread => match self.program.classes[id.0 as usize].constructor {
+                Some(constructor) => self.construct_direct(*id, constructor, call),
+                None => {
+                    let args = self.eval_args(&call.args)?;
+                    self.construct(*id, args, call.span)
+                }
+            },
             Callee::Native(native) if !call.has_spread => {
                 let args = self.eval_args(&call.args)?;
                 self.call_native(native, &args, call.span)
             }
             Callee::Method(object, name) => {
-                let object = self.eval(object)?;
+                let object = self.operand(object)?;
+                if !call.has_spread
+                    && let Some(result) = self.call_method_direct(&object, name, call)
+                {
+                    return result;
+                }
                 let args = self.eval_args(&call.args)?;
                 self.call_method(&object, name, args, call.span)
             }
@@ -1027,40 +1039,67 @@ impl<'p> Machine<'p> {
         }
     }
 
-    /// A call of a named function with arguments written straight into the callee's slots.
-    fn call_user_direct(&mut self, id: FnId, args: &[ir::Arg], span: Span) -> Fallible<Value> {
+    /// A call of a user function with its arguments evaluated straight into the callee's slots (no argument
+    /// vector). Variadic functions, and methods called without an instance, take the general path.
+    fn call_user_args(&mut self, id: FnId, args: &[ir::Arg], this: Option<Object>, span: Span) -> Fallible<Value> {
         let program = self.program;
         let def = &program.functions[id.0 as usize];
-        if def.variadic.is_some() || def.this_slot.is_some() || def.cells > 0 {
+        if def.variadic.is_some() || (def.this_slot.is_some() && this.is_none()) {
             let values = self.eval_args(args)?;
-            return self.call_user(id, values, &[], None, span);
+            return self.call_user(id, values, &[], this, span);
         }
         if args.len() < def.min_args || args.len() > def.max_args {
             return Err(self.arity_error(&def.name, def.min_args, def.max_args, args.len(), span));
         }
         // Calls made while evaluating the arguments push above the reserved slots and pop back to them.
-        let base = self.stack.len();
-        self.stack.resize(base + def.locals as usize, None);
+        let frame = self.new_frame(def, id, &[]);
         for (index, param) in def.params.iter().enumerate() {
             let value = match args.get(index) {
                 Some(arg) => match self.operand(&arg.expr) {
                     Ok(value) => value,
                     Err(error) => {
-                        self.stack.truncate(base);
+                        self.stack.truncate(frame.base);
                         return Err(error);
                     }
                 },
                 None => param.default.clone().unwrap_or_default(),
             };
-            if let VarSlot::Local(slot) = param.slot {
-                self.stack[base + slot as usize] = Some(value);
-            }
+            self.set_slot(&frame, param.slot, value);
+        }
+        if let (Some(slot), Some(object)) = (def.this_slot, this) {
+            self.set_slot(&frame, slot, Value::Object(object));
         }
         if let Err(error) = self.enter(id, span) {
-            self.stack.truncate(base);
+            self.stack.truncate(frame.base);
             return Err(error);
         }
-        self.run_body(def, Frame { base, cells: Vec::new(), function: Some(id) })
+        self.run_body(def, frame)
+    }
+
+    /// `$object->name(args)` when it names an instance method the caller may call: arguments go straight
+    /// into the method's frame. `None` when the general path must decide (and report errors).
+    fn call_method_direct(&mut self, object: &Value, name: &Str, call: &Call) -> Option<Fallible<Value>> {
+        let Value::Object(object) = object else { return None };
+        let ClassRef::User(class, _) = object.class() else { return None };
+        let program = self.program;
+        let method = program.classes[class.0 as usize].method(name.as_bytes())?;
+        if method.is_static || (method.private && self.current_class() != Some(*class)) {
+            return None;
+        }
+        Some(self.call_user_args(method.function, &call.args, Some(object.clone()), call.span))
+    }
+
+    /// `Class(args)` for a user class with a constructor.
+    fn construct_direct(&mut self, id: ClassId, constructor: FnId, call: &Call) -> Fallible<Value> {
+        let object = self.instantiate(id);
+        self.call_user_args(constructor, &call.args, Some(object.clone()), call.span)?;
+        Ok(Value::Object(object))
+    }
+
+    fn instantiate(&self, id: ClassId) -> Object {
+        let def = &self.program.classes[id.0 as usize];
+        let fields = def.fields.iter().map(|field| (field.name.clone(), field.init.clone())).collect();
+        Object::instance(id, def.name.clone(), fields)
     }
 
     fn call_user(
@@ -1102,8 +1141,7 @@ impl<'p> Machine<'p> {
     fn construct(&mut self, id: ClassId, args: Vec<Value>, span: Span) -> Fallible<Value> {
         let program = self.program;
         let def = &program.classes[id.0 as usize];
-        let fields = def.fields.iter().map(|field| (field.name.clone(), field.init.clone())).collect();
-        let object = Object::instance(id, def.name.clone(), fields);
+        let object = self.instantiate(id);
         match def.constructor {
             Some(constructor) => {
                 self.call_user(constructor, args, &[], Some(object.clone()), span)?;

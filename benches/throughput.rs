@@ -1,0 +1,202 @@
+//! Embedding throughput: one compiled disconnect hook run once per simulated SMTP connection, with the
+//! `$connection` global built fresh from the host's own values every run (what a mail server does), reported
+//! as runs per second on one thread and on every core. The script is the hook of the shared benchmark's
+//! embedding anchors (`../shared/bench/peers/rhai-embed`, `lua-embed`), written in HSL.
+//!
+//! `cargo bench --bench throughput [-- RUNS]`; under `cargo test --benches` it runs a few hundred runs as a
+//! smoke test.
+
+use std::time::Instant;
+
+use hsl::hook::fixture::HookInputs;
+use hsl::output::Output;
+use hsl::value::{Array, Key, Str};
+use hsl::{Engine, Script, Value};
+
+const HOOK: &str = r#"
+$ip = $connection["remoteip"];
+$port = $connection["remoteport"];
+$verb = $connection["helo"]["verb"] ?? "NONE";
+$host = str_lower($connection["helo"]["host"] ?? "unknown");
+$labels = str_split($host, ".");
+$n = length($labels);
+$tld = $labels[$n - 1];
+if ($host[-12:] == ".example.com") $outcome = "local";
+else if ($host =~ #/^[a-z]+[0-9]*\.[a-z0-9-]+\./) $outcome = "relay";
+else if ($host == "unknown") $outcome = "suspect";
+else $outcome = "other";
+$proto = $connection["tls"]["protocol"] ?? "none";
+$user = $connection["auth"]["username"] ?? "-";
+echo "disconnect ip=$ip port=$port verb=$verb host=$host tld=$tld labels=$n tls=$proto user=$user outcome=$outcome";
+$context = $outcome;
+Pass();
+"#;
+
+/// The host's own view of a connection.
+struct Connection {
+    remoteip: &'static str,
+    remoteport: u16,
+    helo: Option<(&'static str, &'static str)>,
+    tls: Option<(&'static str, &'static str)>,
+    auth: Option<(&'static str, Option<&'static str>)>,
+}
+
+const FIXTURES: [Connection; 8] = [
+    Connection {
+        remoteip: "192.0.2.10",
+        remoteport: 41666,
+        helo: Some(("EHLO", "Mail1.Example.COM")),
+        tls: Some(("TLSv1.3", "TLS_AES_256_GCM_SHA384")),
+        auth: Some(("PLAIN", Some("alice"))),
+    },
+    Connection { remoteip: "198.51.100.7", remoteport: 2525, helo: Some(("HELO", "unknown")), tls: None, auth: None },
+    Connection {
+        remoteip: "203.0.113.45",
+        remoteport: 50123,
+        helo: Some(("EHLO", "mx3.Customer-42.net")),
+        tls: Some(("TLSv1.2", "ECDHE-RSA-AES256-GCM-SHA384")),
+        auth: None,
+    },
+    Connection { remoteip: "192.0.2.99", remoteport: 33000, helo: None, tls: None, auth: None },
+    Connection {
+        remoteip: "2001:db8::25",
+        remoteport: 60001,
+        helo: Some(("EHLO", "[IPv6:2001:db8::25]")),
+        tls: None,
+        auth: None,
+    },
+    Connection {
+        remoteip: "198.51.100.200",
+        remoteport: 45678,
+        helo: Some(("EHLO", "smtp.BigCorp.co.uk")),
+        tls: Some(("TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256")),
+        auth: Some(("LOGIN", None)),
+    },
+    Connection { remoteip: "203.0.113.8", remoteport: 1025, helo: Some(("HELO", "localhost")), tls: None, auth: None },
+    Connection {
+        remoteip: "192.0.2.77",
+        remoteport: 52000,
+        helo: Some(("EHLO", "backup.example.com")),
+        tls: Some(("TLSv1.3", "TLS_AES_128_GCM_SHA256")),
+        auth: Some(("CRAM-MD5", Some("bob"))),
+    },
+];
+
+fn map(pairs: &[(&str, Value)]) -> Value {
+    Value::Array(Array::from_pairs(pairs.iter().map(|(k, v)| (Key::from_str_key(Str::from(*k)), v.clone()))))
+}
+
+/// The hook's globals, built from the host's values (the per-connection work a server does).
+fn inputs(spec: &hsl::HookSpec, connection: &Connection) -> HookInputs {
+    let mut fields = vec![
+        ("id", Value::string("18c1d2e3-4f5a")),
+        ("serverid", Value::string("inbound")),
+        ("remoteip", Value::string(connection.remoteip)),
+        ("remoteport", Value::Number(f64::from(connection.remoteport))),
+    ];
+    if let Some((verb, host)) = connection.helo {
+        fields.push(("helo", map(&[("verb", Value::string(verb)), ("host", Value::string(host))])));
+    }
+    if let Some((protocol, cipher)) = connection.tls {
+        fields.push(("tls", map(&[("protocol", Value::string(protocol)), ("cipher", Value::string(cipher))])));
+    }
+    if let Some((mechanism, username)) = connection.auth {
+        let mut auth = vec![("mechanism", Value::string(mechanism))];
+        if let Some(username) = username {
+            auth.push(("username", Value::string(username)));
+        }
+        fields.push(("auth", map(&auth)));
+    }
+    let mut values = vec![None; spec.globals.len()];
+    let mut set = |name: &str, value: Value| {
+        if let Some(index) = spec.global_index(name) {
+            values[index] = Some(value);
+        }
+    };
+    set("arguments", map(&[("close", Value::string("remote"))]));
+    set("connection", map(&fields));
+    HookInputs { values }
+}
+
+/// Counts echoed bytes, as a host's log callback would see them.
+#[derive(Default)]
+struct CountBytes(u64);
+
+impl Output for CountBytes {
+    fn echo(&mut self, line: &[u8]) {
+        self.0 += line.len() as u64;
+    }
+}
+
+#[derive(Default, Debug, PartialEq)]
+struct Tally {
+    outcomes: [u64; 4],
+    echoed: u64,
+}
+
+fn run(script: &Script, spec: &hsl::HookSpec, runs: usize, offset: usize) -> Tally {
+    let mut tally = Tally::default();
+    let mut output = CountBytes::default();
+    for i in 0..runs {
+        let inputs = inputs(spec, &FIXTURES[(offset + i) % FIXTURES.len()]);
+        let outcome = script.run_hook(&inputs, &mut output, &Default::default());
+        assert_eq!(outcome.how.name(), "explicit", "{:?}", outcome.error().map(|e| &e.message));
+        let slot = match outcome.context().to_display_string().as_str() {
+            "local" => 0,
+            "relay" => 1,
+            "suspect" => 2,
+            _ => 3,
+        };
+        tally.outcomes[slot] += 1;
+    }
+    tally.echoed = output.0;
+    tally
+}
+
+fn main() {
+    let measuring = std::env::args().any(|arg| arg == "--bench");
+    let runs: usize = std::env::args()
+        .skip(1)
+        .find_map(|arg| arg.replace('_', "").parse().ok())
+        .unwrap_or(if measuring { 1_000_000 } else { 800 });
+    let engine = Engine::new();
+    let spec = engine.hook("disconnect").expect("built in").clone();
+    let script = engine.compile_hook("disconnect", "throughput.hsl", HOOK).expect("compiles");
+
+    run(&script, &spec, runs / 100 + 8, 0); // warm caches and the allocator
+    let start = Instant::now();
+    let tally = run(&script, &spec, runs, 0);
+    let seconds = start.elapsed().as_secs_f64();
+    // Every fixture is run equally often, so the outcome counts are fixed by the script's logic.
+    let eighth = (runs / 8) as u64;
+    if runs % 8 == 0 {
+        assert_eq!(tally.outcomes, [2 * eighth; 4], "outcomes");
+    }
+    println!(
+        "1 thread:  {:>10.0} runs/s {:>7.0} ns/run   (local relay suspect other) = {:?}, echoed {} B",
+        runs as f64 / seconds,
+        seconds * 1e9 / runs as f64,
+        tally.outcomes,
+        tally.echoed
+    );
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let start = Instant::now();
+    let tallies: Vec<Tally> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|thread| {
+                let (script, spec) = (script.clone(), &spec);
+                scope.spawn(move || run(&script, spec, runs, thread))
+            })
+            .collect();
+        handles.into_iter().map(|handle| handle.join().expect("no panic")).collect()
+    });
+    let seconds = start.elapsed().as_secs_f64();
+    let total = (runs * threads) as f64;
+    assert!(tallies.iter().all(|t| t.outcomes.iter().sum::<u64>() == runs as u64));
+    println!(
+        "{threads} threads: {:>10.0} runs/s {:>7.0} ns/run per thread",
+        total / seconds,
+        seconds * 1e9 / runs as f64
+    );
+}
