@@ -75,7 +75,7 @@ fn url_parse(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     if let Some(host) = url.host_str() {
         put("hostname", Value::from(host.trim_start_matches('[').trim_end_matches(']')));
     }
-    if let Some(port) = url.port() {
+    if let Some(port) = written_port(text, &url) {
         put("port", Value::Number(f64::from(port)));
     }
     if !url.path().is_empty() {
@@ -88,6 +88,20 @@ fn url_parse(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         put("fragment", Value::from(fragment));
     }
     Ok(Value::Array(out))
+}
+
+/// The port as written: the url crate drops a port equal to the scheme's default (`https://x:443/`), but
+/// url_parse splits the URL as given, so an explicit port is never left out (stdlib.md §7).
+fn written_port(text: &str, url: &url::Url) -> Option<u16> {
+    url.port().or_else(|| {
+        let default = url.port_or_known_default()?;
+        let rest = text.split_once("://")?.1;
+        let authority = rest.split(['/', '?', '#']).next()?;
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+        let after_host = host_port.rsplit_once(']').map_or(host_port, |(_, tail)| tail);
+        let (_, digits) = after_host.rsplit_once(':')?;
+        (digits.parse::<u16>().ok() == Some(default)).then_some(default)
+    })
 }
 
 fn xtext_encode(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -417,6 +431,15 @@ mod tests {
             r#"["scheme"=>"https","username"=>"u","password"=>"p","hostname"=>"x.example","port"=>8443,"path"=>"/p","query"=>"q=1","fragment"=>"f"]"#
         );
         assert!(call("url_parse", &[s("not a url")]).unwrap().is_none());
+        // an explicit default port is kept; none written, none reported
+        assert_eq!(
+            show("url_parse", &[s("https://u@[::1]:443/")]),
+            r#"["scheme"=>"https","username"=>"u","hostname"=>"::1","port"=>443,"path"=>"/"]"#
+        );
+        assert_eq!(
+            show("url_parse", &[s("http://x.example/a:80")]),
+            r#"["scheme"=>"http","hostname"=>"x.example","path"=>"/a:80"]"#
+        );
         assert_eq!(show("xtext_encode", &[s("a+b=c d")]), "a+2Bb+3Dc+20d");
         assert_eq!(show("xtext_decode", &[s("a+2Bb")]), "a+b");
     }

@@ -5,23 +5,31 @@ use crate::error::Fallible;
 use crate::module::{Args, NativeCtx, NativeDef};
 use crate::value::Value;
 
+/// Type errors name explode's own argument positions, so the types are checked before the swap.
 fn explode(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    args.string(0)?;
+    args.string(1)?;
+    args.opt_number(2, 0.0)?;
     let values: Vec<Value> = [1, 0, 2].iter().filter_map(|i| args.get(*i).cloned()).collect();
     let signature = "str_split(string s, string delimiter, number limit = 0)";
     (alias_body(super::string::FUNCTIONS, "str_split"))(ctx, &Args::new(&values, "explode", signature))
 }
 
+/// Type errors name implode's own argument positions, so the types are checked before the swap.
 fn implode(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    args.string(0)?;
+    args.array(1)?;
     let values: Vec<Value> = [1, 0].iter().filter_map(|i| args.get(*i).cloned()).collect();
     let signature = "array_join(array a, string? separator)";
     (alias_body(super::array::FUNCTIONS, "array_join"))(ctx, &Args::new(&values, "implode", signature))
 }
 
+/// The signature repeats the modern parameter names: type errors quote them (`argument 2 (needle)`).
 macro_rules! alias {
-    ($legacy:literal, $table:path, $modern:literal, $min:literal, $max:literal) => {
+    ($legacy:literal, $table:path, $modern:literal, $min:literal, $max:literal, $params:literal) => {
         NativeDef {
             name: $legacy,
-            signature: concat!($legacy, "(…) → see ", $modern),
+            signature: concat!($legacy, $params),
             summary: concat!("Legacy alias of ", $modern, "()."),
             example: "",
             min: $min,
@@ -59,20 +67,55 @@ const fn str_eq(a: &str, b: &str) -> bool {
 }
 
 pub(crate) const FUNCTIONS: &[NativeDef] = &[
-    alias!("count", super::types::FUNCTIONS, "length", 1, 1),
-    alias!("strlen", super::types::FUNCTIONS, "length", 1, 1),
-    alias!("strpos", super::string::FUNCTIONS, "str_find", 2, 3),
-    alias!("strrpos", super::string::FUNCTIONS, "str_rfind", 2, 3),
-    alias!("substr", super::string::FUNCTIONS, "str_slice", 2, 3),
-    alias!("strtolower", super::string::FUNCTIONS, "str_lower", 1, 1),
-    alias!("strtoupper", super::string::FUNCTIONS, "str_upper", 1, 1),
-    alias!("trim", super::string::FUNCTIONS, "str_strip", 1, 2),
-    alias!("rand", super::math::FUNCTIONS, "random_number", 2, 2),
-    alias!("is_subdomain", super::net::FUNCTIONS, "domain_includes", 2, 3),
-    alias!("in_network", super::net::FUNCTIONS, "inet_includes", 2, 2),
-    alias!("in_array", super::array::FUNCTIONS, "array_includes", 2, 2),
-    alias!("range", super::array::FUNCTIONS, "array_range", 2, 3),
-    alias!("GetAddressList", super::mail::FUNCTIONS, "header_addresslist_extract", 1, 2),
+    alias!("count", super::types::FUNCTIONS, "length", 1, 1, "(any v) → number|none"),
+    alias!("strlen", super::types::FUNCTIONS, "length", 1, 1, "(any v) → number|none"),
+    alias!(
+        "strpos",
+        super::string::FUNCTIONS,
+        "str_find",
+        2,
+        3,
+        "(string s, string needle, number offset = 0) → number"
+    ),
+    alias!(
+        "strrpos",
+        super::string::FUNCTIONS,
+        "str_rfind",
+        2,
+        3,
+        "(string s, string needle, number offset = 0) → number"
+    ),
+    alias!("substr", super::string::FUNCTIONS, "str_slice", 2, 3, "(string s, number offset, number? length) → string"),
+    alias!("strtolower", super::string::FUNCTIONS, "str_lower", 1, 1, "(string s) → string"),
+    alias!("strtoupper", super::string::FUNCTIONS, "str_upper", 1, 1, "(string s) → string"),
+    alias!("trim", super::string::FUNCTIONS, "str_strip", 1, 2, "(string s, string? chars) → string"),
+    alias!("rand", super::math::FUNCTIONS, "random_number", 2, 2, "(number first, number last) → number"),
+    alias!(
+        "is_subdomain",
+        super::net::FUNCTIONS,
+        "domain_includes",
+        2,
+        3,
+        "(string sub, string domain, array? options) → boolean"
+    ),
+    alias!("in_network", super::net::FUNCTIONS, "inet_includes", 2, 2, "(string ip, string network) → boolean|none"),
+    alias!("in_array", super::array::FUNCTIONS, "array_includes", 2, 2, "(any needle, array a) → boolean"),
+    alias!(
+        "range",
+        super::array::FUNCTIONS,
+        "array_range",
+        2,
+        3,
+        "(number start, number stop, number step = 1) → array"
+    ),
+    alias!(
+        "GetAddressList",
+        super::mail::FUNCTIONS,
+        "header_addresslist_extract",
+        1,
+        2,
+        "(string value, array? options) → array|none"
+    ),
     NativeDef {
         name: "explode",
         signature: "explode(string delimiter, string s, number limit = 0) → array",
@@ -107,12 +150,40 @@ mod tests {
         );
         let list = Value::Array(Array::from_values([Value::Number(1.0), Value::Number(2.0)]));
         assert_eq!(call("implode", &[Value::from("-"), list.clone()]).unwrap().to_display_string(), "1-2");
-        assert!(call("in_array", &[Value::Number(2.0), list]).unwrap().truthy());
+        assert!(call("in_array", &[Value::Number(2.0), list.clone()]).unwrap().truthy());
         assert_eq!(
             call("substr", &[Value::from("Halon"), Value::Number(1.0), Value::Number(2.0)])
                 .unwrap()
                 .to_display_string(),
             "al"
+        );
+    }
+
+    fn message(result: crate::error::Fallible<Value>) -> String {
+        match *result.unwrap_err() {
+            crate::error::Interrupt::Error(error) => error.message,
+            other => panic!("expected an error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_alias_arguments() {
+        let list = Value::Array(Array::from_values([Value::Number(1.0)]));
+        assert_eq!(
+            message(call("strpos", &[Value::from("a"), Value::Number(1.0)])),
+            "strpos(): argument 2 (needle) must be a string, found number"
+        );
+        assert_eq!(
+            message(call("explode", &[Value::from(","), Value::Number(5.0)])),
+            "explode(): argument 2 (s) must be a string, found number"
+        );
+        assert_eq!(
+            message(call("in_array", &[Value::Number(1.0), Value::from("1")])),
+            "in_array(): argument 2 (a) must be an array, found string"
+        );
+        assert_eq!(
+            message(call("implode", &[list, Value::from(",")])),
+            "implode(): argument 1 (glue) must be a string, found array"
         );
     }
 }

@@ -272,7 +272,12 @@ fn header_dkim_decode(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value>
             return Ok(Value::None);
         }
         let value: Vec<u8> = part[equals + 1..].iter().filter(|b| !b.is_ascii_whitespace()).copied().collect();
-        out.make_mut().insert(Key::from_str_key(tag.into()), Value::from(value));
+        // RFC 6376 §3.2: a tag name that occurs twice makes the whole tag-list invalid.
+        let key = Key::from_str_key(tag.into());
+        if out.contains_key(key.as_ref()) {
+            return Ok(Value::None);
+        }
+        out.make_mut().insert(key, Value::from(value));
     }
     Ok(Value::Array(out))
 }
@@ -390,5 +395,6 @@ mod tests {
             r#"["v"=>"1","a"=>"rsa-sha256","d"=>"example.com","s"=>"sel","b"=>"abcdef"]"#
         );
         assert!(call("header_dkim_decode", &[s("v=1; broken")]).unwrap().is_none());
+        assert!(call("header_dkim_decode", &[s("v=1; d=a.example; v=2")]).unwrap().is_none());
     }
 }

@@ -222,10 +222,9 @@ fn pcre_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         match replacement {
             Value::String(template) => expand(template.as_bytes(), &captures, &mut out),
             function => {
-                let groups: Vec<Value> = (0..captures.len())
-                    .map(|i| Value::from(captures.get(i).map_or(Vec::new(), |m| m.as_bytes().to_vec())))
-                    .collect();
-                let result = ctx.call(function, vec![Value::Array(Array::from_values(groups))])?;
+                // The same shape as a pcre_match() result (Q-RE-1).
+                let groups = groups(&compiled.regex, &captures);
+                let result = ctx.call(function, vec![Value::Array(groups)])?;
                 result.write_display(&mut out);
             }
         }
@@ -345,6 +344,16 @@ mod tests {
         );
         assert_eq!(call("pcre_quote", &[s("a.b*c")]).unwrap().to_display_string(), "a\\.b\\*c");
         assert!(is_match(&call("pcre_compile", &[s("/^x$/i")]).unwrap(), b"X").unwrap());
+    }
+
+    #[test]
+    fn replacement_function_gets_the_pcre_match_shape() {
+        use crate::value::{Function, FunctionKind};
+        let module = crate::stdlib::module();
+        let string = Value::Function(Function::new(FunctionKind::Native(module.function("string").unwrap().clone())));
+        // trailing unmatched groups are left out, named groups appear under their names too (Q-RE-1)
+        let result = call("pcre_replace", &[s("(?<a>x)(y)?"), string, s("x")]).unwrap();
+        assert_eq!(result.to_display_string(), r#"[0=>"x",1=>"x","a"=>"x"]"#);
     }
 
     #[test]

@@ -159,7 +159,8 @@ fn chr(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let code = integer(args, 0, 0.0)?;
     match u8::try_from(code) {
         Ok(byte) => Ok(Value::from(vec![byte])),
-        Err(_) => Err(args.value_error(format!("{code} is outside 0–255"))),
+        // the number as given, not as clamped to i64 (`chr(10 ** 300)`)
+        Err(_) => Err(args.value_error(format!("{} is outside 0–255", format_number(args.number(0)?)))),
     }
 }
 
@@ -532,6 +533,12 @@ mod tests {
     fn bytes_and_errors() {
         assert_eq!(show(call("chr", &[Value::Number(65.0)])), "A");
         assert_eq!(error_kind(call("chr", &[Value::Number(256.0)])), ErrorKind::Value);
+        match *call("chr", &[Value::Number(1e20)]).unwrap_err() {
+            crate::error::Interrupt::Error(error) => {
+                assert_eq!(error.message, "chr(): 100000000000000000000 is outside 0–255")
+            }
+            other => panic!("expected an error, got {other:?}"),
+        }
         assert_eq!(error_kind(call("ord", &[s("")])), ErrorKind::Value);
         assert_eq!(error_kind(call("str_lower", &[Value::Number(1.0)])), ErrorKind::Type);
         assert_eq!(show(call("str_replace", &[s(""), s("x"), s("abc")])), "abc");

@@ -63,8 +63,41 @@ pub(crate) const FUNCTIONS: &[NativeDef] = unavailable!(
     "metrics_get",
 );
 
+/// The static functions of the `File` class (`File::read`, `File::String`, stdlib.md §14).
+fn file_static_not_available(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    Err(RuntimeError::new(
+        ErrorKind::NotAvailable,
+        format!("File::{}() is not available in this environment (it needs files)", args.name()),
+    )
+    .into())
+}
+
+const FILE_STATICS: &[NativeDef] = &[
+    NativeDef {
+        name: "read",
+        signature: "read(string name) → File",
+        summary: "Not available in this environment (IO tier).",
+        example: "",
+        min: 0,
+        max: VARIADIC,
+        func: file_static_not_available,
+    },
+    NativeDef {
+        name: "String",
+        signature: "String(string data) → File",
+        summary: "Not available in this environment (IO tier).",
+        example: "",
+        min: 0,
+        max: VARIADIC,
+        func: file_static_not_available,
+    },
+];
+
 macro_rules! unavailable_class {
     ($static:ident, $name:literal) => {
+        unavailable_class!($static, $name, &[]);
+    };
+    ($static:ident, $name:literal, $statics:expr) => {
         /// A class of the IO or MTA tier; constructing it fails with `not_available`.
         pub static $static: NativeClass = NativeClass {
             name: $name,
@@ -79,12 +112,12 @@ macro_rules! unavailable_class {
                 func: class_not_available,
             }),
             methods: &[],
-            statics: &[],
+            statics: $statics,
         };
     };
 }
 
-unavailable_class!(FILE_CLASS, "File");
+unavailable_class!(FILE_CLASS, "File", FILE_STATICS);
 unavailable_class!(SOCKET_CLASS, "Socket");
 unavailable_class!(TLS_SOCKET_CLASS, "TLSSocket");
 unavailable_class!(FFI_CLASS, "FFI");
@@ -105,5 +138,16 @@ mod tests {
     fn io_functions_fail_clearly() {
         assert_eq!(error_kind(call("dns_query", &[Value::from("example.com")])), ErrorKind::NotAvailable);
         assert_eq!(error_kind(call("metrics_get", &[])), ErrorKind::NotAvailable);
+    }
+
+    #[test]
+    fn file_statics_are_registered_and_fail_clearly() {
+        use crate::module::{Args, NativeCtx};
+        let read = super::FILE_CLASS.static_fn("read").expect("File::read is registered");
+        assert!(super::FILE_CLASS.static_fn("String").is_some());
+        let mut runtime = crate::stdlib::testing::TestRuntime::default();
+        let values = [Value::from("x.txt")];
+        let result = (read.func)(&mut NativeCtx { runtime: &mut runtime }, &Args::new(&values, "read", read.signature));
+        assert_eq!(error_kind(result), ErrorKind::NotAvailable);
     }
 }

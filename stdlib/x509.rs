@@ -84,6 +84,8 @@ fn construct(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 /// `X509::String(data, options)`: DER by default, `pem: true` for PEM text, `multiple: true` for a list;
 /// none when the data does not parse (Q-X509-3).
 fn from_string(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    // Errors name the function as scripts call it (`X509::String`), not by its bare static name.
+    let args = &Args::new(args.values(), "X509::String", X509_CLASS.statics[0].signature);
     let data = args.bytes(0)?;
     let options = args.options(1, &["pem", "multiple"])?;
     let (pem, multiple) = (options.boolean("pem", false)?, options.boolean("multiple", false)?);
@@ -93,9 +95,10 @@ fn from_string(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
             Err(_) => return Ok(Value::None),
         }
     } else {
-        match parse(data) {
-            Ok(_) => vec![data.to_vec()],
-            Err(_) => return Ok(Value::None),
+        // Q-X509-3: any parse failure, trailing bytes after the certificate included, gives none.
+        match X509Certificate::from_der(data) {
+            Ok(([], _)) => vec![data.to_vec()],
+            _ => return Ok(Value::None),
         }
     };
     if multiple {
@@ -500,6 +503,21 @@ mod tests {
             (def.func)(&mut NativeCtx { runtime: &mut runtime }, &Args::new(&values, "X509::String", def.signature))
                 .unwrap();
         assert!(none.is_none());
+        // DER with trailing bytes is a parse failure (Q-X509-3)
+        let der = pem_certificates(CLIENT).unwrap().remove(0);
+        let run_with = |runtime: &mut TestRuntime, data: Vec<u8>, name: &str| {
+            let values = [Value::from(data)];
+            (def.func)(&mut NativeCtx { runtime }, &Args::new(&values, name, def.signature))
+        };
+        assert!(matches!(run_with(&mut runtime, der.clone(), "String").unwrap(), Value::Object(_)));
+        assert!(run_with(&mut runtime, [der.as_slice(), b"trailing"].concat(), "String").unwrap().is_none());
+        // errors name the function as scripts call it, whatever name the caller passed
+        let values = [Value::Number(1.0)];
+        let error = (def.func)(&mut NativeCtx { runtime: &mut runtime }, &Args::new(&values, "String", def.signature));
+        match *error.unwrap_err() {
+            crate::error::Interrupt::Error(error) => assert!(error.message.starts_with("X509::String(): argument 1")),
+            other => panic!("expected an error, got {other:?}"),
+        }
         assert!(x509_resource_from_pem(b"not pem").is_err());
         assert!(call("X509", &[Value::from("x")]).is_err());
     }
