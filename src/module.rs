@@ -25,6 +25,13 @@ pub fn arity_text(min: usize, max: usize) -> String {
     }
 }
 
+/// The one wording of a wrong argument count, at check time and at run time.
+pub fn arity_message(name: &str, min: usize, max: usize, given: usize) -> String {
+    let noun = if min == 1 && (max == 1 || max == VARIADIC) { "argument" } else { "arguments" };
+    let verb = if given == 1 { "was" } else { "were" };
+    format!("`{name}` takes {} {noun}, but {given} {verb} given", arity_text(min, max))
+}
+
 /// A native function body.
 pub type NativeFnPtr = fn(&mut NativeCtx<'_>, &Args<'_>) -> Fallible<Value>;
 

@@ -73,7 +73,11 @@ pub fn format(template: &[u8], values: &Array) -> Result<Vec<u8>, String> {
         let position = argument.unwrap_or(next);
         next = position + 1;
         let value = values.get_index(position).map(|(_, v)| v).ok_or_else(|| {
-            format!("format string needs a value at position {position}, but only {} were given", values.len())
+            format!(
+                "format string needs a value at position {position}, but only {} {} given",
+                values.len(),
+                if values.len() == 1 { "was" } else { "were" }
+            )
         })?;
         let (text, numeric) = match kind {
             b's' => {

@@ -1346,14 +1346,9 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             && !has_spread
             && (count < min || count > max)
         {
-            let expected = crate::module::arity_text(min, max);
             self.error(
                 "hsl::check::wrong_argument_count",
-                format!(
-                    "`{name}` takes {expected} argument{}, but {count} {} given",
-                    if expected == "1" { "" } else { "s" },
-                    if count == 1 { "was" } else { "were" }
-                ),
+                crate::module::arity_message(&name, min, max, count),
                 span,
                 "wrong number of arguments",
             );

@@ -986,8 +986,7 @@ impl<'p> Machine<'p> {
     }
 
     fn arity_error(&self, name: &str, min: usize, max: usize, given: usize, span: Span) -> Box<Interrupt> {
-        let expected = crate::module::arity_text(min, max);
-        self.error(ErrorKind::Arity, format!("`{name}` takes {expected} arguments, but {given} were given"), span)
+        self.error(ErrorKind::Arity, crate::module::arity_message(name, min, max, given), span)
     }
 
     fn enter(&mut self, id: FnId, span: Span) -> Fallible<()> {
