@@ -4,11 +4,12 @@ use serde_json::Value as Json;
 
 use crate::error::Fallible;
 use crate::module::{Args, NativeCtx, NativeDef};
-use crate::value::Value;
 use crate::value::json::{from_json, number_to_json};
+use crate::value::{Key, Value};
 
 /// HSL → JSON for `json_encode`: lists become arrays, other arrays objects. Functions, objects, resources
-/// and non-finite numbers cannot be encoded (`None`). Strings that are not UTF-8 are converted lossily.
+/// non-finite numbers and byte strings that are not UTF-8 (as values or keys) cannot be encoded (`None`,
+/// stdlib.md §7: a JSON string is Unicode text).
 fn encode(value: &Value, depth: usize) -> Option<Json> {
     if depth > 512 {
         return None;
@@ -17,14 +18,20 @@ fn encode(value: &Value, depth: usize) -> Option<Json> {
         Value::None => Json::Null,
         Value::Bool(flag) => Json::Bool(*flag),
         Value::Number(number) if number.is_finite() => number_to_json(*number),
-        Value::String(text) => Json::String(text.to_str_lossy().into_owned()),
+        Value::String(text) => Json::String(std::str::from_utf8(text.as_bytes()).ok()?.to_owned()),
         Value::Array(array) if array.is_list() => {
             Json::Array(array.values().map(|v| encode(v, depth + 1)).collect::<Option<Vec<_>>>()?)
         }
         Value::Array(array) => Json::Object(
             array
                 .iter()
-                .map(|(k, v)| Some((k.to_value().to_display_string(), encode(v, depth + 1)?)))
+                .map(|(k, v)| {
+                    let key = match k {
+                        Key::Str(text) => std::str::from_utf8(text.as_bytes()).ok()?.to_owned(),
+                        Key::Int(number) => number.to_string(),
+                    };
+                    Some((key, encode(v, depth + 1)?))
+                })
                 .collect::<Option<serde_json::Map<_, _>>>()?,
         ),
         _ => return None,
