@@ -46,13 +46,34 @@ pub fn parse_fixture(
     yaml: bool,
 ) -> Result<HookInputs, Vec<Diagnostic>> {
     let json: Json = if yaml {
-        serde_norway::from_str(file.text()).map_err(|error| {
+        let value: serde_norway::Value = serde_norway::from_str(file.text()).map_err(|error| {
             let offset = error.location().map_or(0, |l| l.index() as u32);
             vec![Diagnostic::new(
                 "hsl::fixture::syntax",
                 format!("invalid YAML: {error}"),
                 file,
                 Span::point(offset),
+                "here",
+            )]
+        })?;
+        // JSON has no NaN or infinity; YAML does, and converting would silently turn them into null.
+        if has_non_finite(&value) {
+            let text = file.text().to_ascii_lowercase();
+            let offset = [".nan", ".inf"].iter().filter_map(|word| text.find(word)).min().unwrap_or(0);
+            return Err(vec![Diagnostic::new(
+                "hsl::fixture::non_finite",
+                "fixture numbers must be finite: `.nan` and `.inf` cannot be given",
+                file,
+                Span::new(offset as u32, (offset + 4).min(text.len()) as u32),
+                "not a finite number",
+            )]);
+        }
+        serde_json::to_value(value).map_err(|error| {
+            vec![Diagnostic::new(
+                "hsl::fixture::syntax",
+                format!("YAML that has no JSON form: {error}"),
+                file,
+                Span::point(0),
                 "here",
             )]
         })?
@@ -83,6 +104,16 @@ pub fn parse_fixture(
             })
             .collect()
     })
+}
+
+fn has_non_finite(value: &serde_norway::Value) -> bool {
+    match value {
+        serde_norway::Value::Number(number) => number.as_f64().is_some_and(|n| !n.is_finite()),
+        serde_norway::Value::Sequence(items) => items.iter().any(has_non_finite),
+        serde_norway::Value::Mapping(map) => map.iter().any(|(k, v)| has_non_finite(k) || has_non_finite(v)),
+        serde_norway::Value::Tagged(tagged) => has_non_finite(&tagged.value),
+        _ => false,
+    }
 }
 
 /// Validates JSON inputs (a map from global name to value) against the hook's schema.
@@ -203,4 +234,48 @@ fn locate_path(text: &str, path: &str) -> Span {
     }
     let end = text[from..].find([',', '\n', '}']).map_or(text.len(), |e| from + e);
     Span::new(from as u32, end.max(from) as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, yaml: bool) -> Result<HookInputs, Vec<Diagnostic>> {
+        let spec = super::super::disconnect::disconnect();
+        parse_fixture(&spec, &SourceFile::new(if yaml { "f.yaml" } else { "f.json" }, text), Path::new("."), yaml)
+    }
+
+    fn code(result: Result<HookInputs, Vec<Diagnostic>>) -> String {
+        result.expect_err("rejected")[0].code.to_string()
+    }
+
+    const HEAD_JSON: &str = r#""arguments":{"close":"remote"},"connection":{"id":"c","serverid":"s"}"#;
+
+    #[test]
+    fn a_valid_fixture_gives_inputs() {
+        assert!(parse(&format!("{{{HEAD_JSON}}}"), false).is_ok());
+        assert!(parse("arguments: {close: remote}\nconnection: {id: c, serverid: s}\n", true).is_ok());
+    }
+
+    #[test]
+    fn deeply_nested_json_and_yaml_are_syntax_errors_not_crashes() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(code(parse(&format!("{{{HEAD_JSON},\"context\":{deep}}}"), false)), "hsl::fixture::syntax");
+        // The YAML parser is slow on long unclosed runs in debug builds; 1 000 is far past its depth limit.
+        let deep = format!("{}{}", "[".repeat(1_000), "]".repeat(1_000));
+        let yaml = format!("arguments: {{close: remote}}\nconnection: {{id: c, serverid: s}}\ncontext: {deep}\n");
+        assert_eq!(code(parse(&yaml, true)), "hsl::fixture::syntax");
+    }
+
+    #[test]
+    fn numbers_out_of_range_and_non_finite_are_rejected() {
+        assert_eq!(code(parse(&format!("{{{HEAD_JSON},\"context\":1e400}}"), false)), "hsl::fixture::syntax");
+        let yaml = "arguments: {close: remote}\nconnection: {id: c, serverid: s, remoteport: .nan}\n";
+        let errors = parse(yaml, true).expect_err("rejected");
+        assert_eq!(errors[0].code, "hsl::fixture::non_finite");
+        assert_eq!(&yaml[errors[0].span().start as usize..errors[0].span().end as usize], ".nan");
+        assert_eq!(code(parse("arguments: {close: remote}\ncontext: [-.inf]\n", true)), "hsl::fixture::non_finite");
+        // A big but finite number is a number.
+        assert!(parse(&format!("{{{HEAD_JSON},\"context\":123456789012345678901234567890}}"), false).is_ok());
+    }
 }
