@@ -246,7 +246,7 @@ impl Module {
 /// What natives can ask of the running interpreter.
 pub(crate) trait Runtime {
     /// Calls an HSL function value.
-    fn call_value(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value>;
+    fn call_value(&mut self, function: &Value, args: &[Value]) -> Fallible<Value>;
     /// Writes one `echo` line.
     fn echo(&mut self, bytes: &[u8]);
     /// Writes a log line (`syslog`).
@@ -274,7 +274,7 @@ pub struct NativeCtx<'a> {
 
 impl NativeCtx<'_> {
     /// Calls an HSL function value (callbacks of `array_map` and friends).
-    pub fn call(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value> {
+    pub fn call(&mut self, function: &Value, args: &[Value]) -> Fallible<Value> {
         self.runtime.call_value(function, args)
     }
 

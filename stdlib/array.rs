@@ -28,7 +28,7 @@ fn array_map(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let array = args.array(1)?;
     let mut out = Array::with_capacity(array.len());
     for (key, value) in array.iter() {
-        let mapped = ctx.call(function, vec![value.clone()])?;
+        let mapped = ctx.call(function, std::slice::from_ref(value))?;
         out.make_mut().insert(key.clone(), mapped);
     }
     Ok(Value::Array(out))
@@ -39,7 +39,7 @@ fn array_filter(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let array = args.array(1)?;
     let mut out = Array::new();
     for (key, value) in array.iter() {
-        if ctx.call(function, vec![value.clone()])?.truthy() {
+        if ctx.call(function, std::slice::from_ref(value))?.truthy() {
             out.make_mut().insert(key.clone(), value.clone());
         }
     }
@@ -49,7 +49,7 @@ fn array_filter(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 fn array_find(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let function = args.function(0)?;
     for value in args.array(1)?.values() {
-        if ctx.call(function, vec![value.clone()])?.truthy() {
+        if ctx.call(function, std::slice::from_ref(value))?.truthy() {
             return Ok(value.clone());
         }
     }
@@ -59,7 +59,7 @@ fn array_find(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 fn array_every(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let function = args.function(0)?;
     for value in args.array(1)?.values() {
-        if !ctx.call(function, vec![value.clone()])?.truthy() {
+        if !ctx.call(function, std::slice::from_ref(value))?.truthy() {
             return Ok(Value::Bool(false));
         }
     }
@@ -71,7 +71,7 @@ fn array_includes(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let array = args.array(1)?;
     if let Value::Function(_) = needle {
         for value in array.values() {
-            if ctx.call(needle, vec![value.clone()])?.truthy() {
+            if ctx.call(needle, std::slice::from_ref(value))?.truthy() {
                 return Ok(Value::Bool(true));
             }
         }
@@ -92,7 +92,7 @@ fn array_reduce(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         },
     };
     for value in values {
-        carry = ctx.call(function, vec![carry, value.clone()])?;
+        carry = ctx.call(function, &[carry, value.clone()])?;
     }
     Ok(carry)
 }
@@ -183,7 +183,7 @@ fn array_sort(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
             None => Value::None,
         }
     };
-    let sorted = merge_sort(positions, &mut |a, b| Ok(ctx.call(&function, vec![item(*a), item(*b)])?.truthy()))?;
+    let sorted = merge_sort(positions, &mut |a, b| Ok(ctx.call(&function, &[item(*a), item(*b)])?.truthy()))?;
     Ok(Value::Array(Array::from_pairs(
         sorted.into_iter().filter_map(|p| array.get_index(p)).map(|(k, v)| (k.clone(), v.clone())),
     )))

@@ -63,10 +63,10 @@ pub(crate) mod testing {
     }
 
     impl Runtime for TestRuntime {
-        fn call_value(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value> {
+        fn call_value(&mut self, function: &Value, args: &[Value]) -> Fallible<Value> {
             match function {
                 Value::Function(f) => match f.kind() {
-                    FunctionKind::Native(native) => native.invoke(&mut NativeCtx { runtime: self }, &args),
+                    FunctionKind::Native(native) => native.invoke(&mut NativeCtx { runtime: self }, args),
                     _ => Err(RuntimeError::new(ErrorKind::Internal, "TestRuntime calls natives only").into()),
                 },
                 _ => Err(RuntimeError::new(ErrorKind::UndefinedFunction, "not a function").into()),

@@ -224,7 +224,7 @@ fn pcre_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
             function => {
                 // The same shape as a pcre_match() result (Q-RE-1).
                 let groups = groups(&compiled.regex, &captures);
-                let result = ctx.call(function, vec![Value::Array(groups)])?;
+                let result = ctx.call(function, &[Value::Array(groups)])?;
                 result.write_display(&mut out);
             }
         }

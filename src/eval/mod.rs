@@ -917,7 +917,7 @@ impl<'p> Machine<'p> {
                 let args = self.eval_args(&call.args)?;
                 let function = match callee {
                     Callee::User(id) | Callee::Static(_, id) => {
-                        return self.call_user(*id, args, &[], None, call.span);
+                        return self.call_user(*id, args.into_iter(), &[], None, call.span);
                     }
                     Callee::Native(native) => return self.call_native(native, &args, call.span),
                     Callee::Class(id) => return self.construct(*id, args, call.span),
@@ -966,15 +966,32 @@ impl<'p> Machine<'p> {
             ));
         };
         match function.kind() {
-            FunctionKind::User { id, captures } => self.call_user(*id, args, captures, None, span),
+            FunctionKind::User { id, captures } => self.call_user(*id, args.into_iter(), captures, None, span),
             FunctionKind::Native(native) => self.call_native(native, &args, span),
-            FunctionKind::Method { object, id } => self.call_user(*id, args, &[], Some(object.clone()), span),
+            FunctionKind::Method { object, id } => {
+                self.call_user(*id, args.into_iter(), &[], Some(object.clone()), span)
+            }
             FunctionKind::NativeMethod { object, name } => {
                 self.call_method(&Value::Object(object.clone()), name, args, span)
             }
             FunctionKind::Class(id) => self.construct(*id, args, span),
             FunctionKind::NativeClass(class) => self.construct_native(class, args, span),
         }
+    }
+
+    /// Calls a function value with borrowed arguments (callbacks from natives): user functions copy them
+    /// straight into their frame, without an argument vector.
+    fn call_value_ref(&mut self, function: &Value, args: &[Value], span: Span) -> Fallible<Value> {
+        if let Value::Function(callee) = function {
+            match callee.kind() {
+                FunctionKind::User { id, captures } => {
+                    return self.call_user(*id, args.iter().cloned(), captures, None, span);
+                }
+                FunctionKind::Native(native) => return self.call_native(native, args, span),
+                _ => {}
+            }
+        }
+        self.call_value(function, args.to_vec(), span)
     }
 
     fn call_native(&mut self, native: &NativeFunction, args: &[Value], span: Span) -> Fallible<Value> {
@@ -1004,18 +1021,16 @@ impl<'p> Machine<'p> {
     }
 
     /// Reserves a callee's plain slots on top of the stack and makes its cells.
+    #[inline]
     fn new_frame(&mut self, def: &ir::FunctionDef, id: FnId, captures: &[Cell]) -> Frame {
         let base = self.stack.len();
         self.stack.resize(base + def.locals as usize, None);
-        let mut cells = Vec::with_capacity(def.cells as usize);
-        cells.extend(captures.iter().take(def.captured as usize).cloned());
-        while cells.len() < def.cells as usize {
-            cells.push(new_cell(None));
-        }
+        let cells = if def.cells == 0 { Vec::new() } else { make_cells(def, captures) };
         Frame { base, cells, function: Some(id) }
     }
 
     /// Stores a value into a slot of `frame` (a frame being set up, not yet current).
+    #[inline]
     fn set_slot(&mut self, frame: &Frame, slot: VarSlot, value: Value) {
         match slot {
             VarSlot::Local(index) => self.stack[frame.base + index as usize] = Some(value),
@@ -1030,6 +1045,10 @@ impl<'p> Machine<'p> {
         let result = stacker::maybe_grow(128 * 1024, 2 * 1024 * 1024, || self.exec_block(&def.body));
         let callee = std::mem::replace(&mut self.frame, caller);
         self.stack.truncate(callee.base);
+        if callee.cells.capacity() == 0 {
+            // Most functions have no cells; an unallocated vector needs no (out-of-line) drop.
+            std::mem::forget(callee.cells);
+        }
         self.depth -= 1;
         self.calls.pop();
         match result? {
@@ -1045,7 +1064,7 @@ impl<'p> Machine<'p> {
         let def = &program.functions[id.0 as usize];
         if def.variadic.is_some() || (def.this_slot.is_some() && this.is_none()) {
             let values = self.eval_args(args)?;
-            return self.call_user(id, values, &[], this, span);
+            return self.call_user(id, values.into_iter(), &[], this, span);
         }
         if args.len() < def.min_args || args.len() > def.max_args {
             return Err(self.arity_error(&def.name, def.min_args, def.max_args, args.len(), span));
@@ -1104,7 +1123,7 @@ impl<'p> Machine<'p> {
     fn call_user(
         &mut self,
         id: FnId,
-        args: Vec<Value>,
+        args: impl ExactSizeIterator<Item = Value>,
         captures: &[Cell],
         this: Option<Object>,
         span: Span,
@@ -1123,7 +1142,7 @@ impl<'p> Machine<'p> {
         }
         self.enter(id, span)?;
         let frame = self.new_frame(def, id, captures);
-        let mut args = args.into_iter();
+        let mut args = args;
         for param in &def.params {
             let value = args.next().or_else(|| param.default.clone()).unwrap_or_default();
             self.set_slot(&frame, param.slot, value);
@@ -1143,7 +1162,7 @@ impl<'p> Machine<'p> {
         let object = self.instantiate(id);
         match def.constructor {
             Some(constructor) => {
-                self.call_user(constructor, args, &[], Some(object.clone()), span)?;
+                self.call_user(constructor, args.into_iter(), &[], Some(object.clone()), span)?;
             }
             None if !args.is_empty() => {
                 return Err(self.arity_error(&def.name, 0, 0, args.len(), span));
@@ -1190,7 +1209,7 @@ impl<'p> Machine<'p> {
                             span,
                         ));
                     }
-                    return self.call_user(method.function, args, &[], Some(object.clone()), span);
+                    return self.call_user(method.function, args.into_iter(), &[], Some(object.clone()), span);
                 }
                 let field = object.fields().and_then(|fields| fields.lock().get(name).cloned());
                 match field {
@@ -1250,7 +1269,7 @@ impl<'p> Machine<'p> {
             }
         }
         let result = match &call.callee {
-            Callee::User(id) | Callee::Static(_, id) => self.call_user(*id, args, &[], None, call.span)?,
+            Callee::User(id) | Callee::Static(_, id) => self.call_user(*id, args.into_iter(), &[], None, call.span)?,
             Callee::Native(native) => self.call_native(native, &args, call.span)?,
             Callee::NativeStatic(def) => self.call_native(&NativeFunction::from_def(def), &args, call.span)?,
             Callee::Value(expr) => {
@@ -1273,7 +1292,7 @@ impl<'p> Machine<'p> {
             }
         }
         if let Some(function) = &options.ttl_function {
-            ttl = self.call_value(function, vec![result.clone()], call.span)?.to_number();
+            ttl = self.call_value_ref(function, std::slice::from_ref(&result), call.span)?.to_number();
         }
         let mut stored = result.clone();
         if let Some(function) = &options.update_function {
@@ -1285,7 +1304,7 @@ impl<'p> Machine<'p> {
                 .and_then(|c| c.entries.get(&argument_key))
                 .map(|e| e.value.clone());
             if let Some(old) = old {
-                stored = self.call_value(function, vec![old, result.clone()], call.span)?;
+                stored = self.call_value_ref(function, &[old, result.clone()], call.span)?;
             }
         }
         if ttl > 0.0 {
@@ -1314,6 +1333,16 @@ impl<'p> Machine<'p> {
         }
         Ok(result)
     }
+}
+
+/// The cells of a new frame: the closure's captured cells first, then fresh ones.
+fn make_cells(def: &ir::FunctionDef, captures: &[Cell]) -> Vec<Cell> {
+    let mut cells = Vec::with_capacity(def.cells as usize);
+    cells.extend(captures.iter().take(def.captured as usize).cloned());
+    while cells.len() < def.cells as usize {
+        cells.push(new_cell(None));
+    }
+    cells
 }
 
 /// A short description of a value for messages.
@@ -1384,8 +1413,8 @@ impl CacheOptions {
 }
 
 impl Runtime for Machine<'_> {
-    fn call_value(&mut self, function: &Value, args: Vec<Value>) -> Fallible<Value> {
-        Machine::call_value(self, function, args, Span::NONE)
+    fn call_value(&mut self, function: &Value, args: &[Value]) -> Fallible<Value> {
+        Machine::call_value_ref(self, function, args, Span::NONE)
     }
     fn echo(&mut self, bytes: &[u8]) {
         self.output.echo(bytes)
