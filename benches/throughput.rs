@@ -169,7 +169,7 @@ fn main() {
     let seconds = start.elapsed().as_secs_f64();
     // Every fixture is run equally often, so the outcome counts are fixed by the script's logic.
     let eighth = (runs / 8) as u64;
-    if runs % 8 == 0 {
+    if runs.is_multiple_of(8) {
         assert_eq!(tally.outcomes, [2 * eighth; 4], "outcomes");
     }
     println!(
