@@ -125,6 +125,8 @@ pub(crate) struct Machine<'p> {
     /// Plain local slots of every active call, one contiguous stack: a call reserves its slots on top and
     /// truncates them on return, so calls allocate nothing.
     stack: Vec<Option<Value>>,
+    /// Reusable argument vectors for native calls.
+    arg_pool: Vec<Vec<Value>>,
     /// (function, call-site span) of each active user call.
     calls: Vec<(FnId, Span)>,
     depth: u32,
@@ -153,6 +155,7 @@ impl<'p> Machine<'p> {
             module_started: vec![false; program.modules.len()],
             frame: Frame::default(),
             stack: Vec::with_capacity(256),
+            arg_pool: Vec::new(),
             calls: Vec::new(),
             depth: 0,
             output: config.output,
@@ -890,7 +893,7 @@ impl<'p> Machine<'p> {
     fn call(&mut self, call: &Call) -> Fallible<Value> {
         match &call.callee {
             Callee::User(id) | Callee::Static(_, id) if !call.has_spread => {
-                self.call_user_args(*id, &call.args, None, call.span)
+                self.call_user_args(*id, &call.args, &[], None, call.span)
             }
             Callee::Class(id) if !call.has_spread => match self.program.classes[id.0 as usize].constructor {
                 Some(constructor) => self.construct_direct(*id, constructor, call),
@@ -900,8 +903,34 @@ impl<'p> Machine<'p> {
                 }
             },
             Callee::Native(native) if !call.has_spread => {
+                // Argument vectors come from a pool: natives are called often and allocate nothing here.
+                let mut args = self.arg_pool.pop().unwrap_or_default();
+                let mut result = Ok(Value::None);
+                for arg in call.args.iter() {
+                    match self.operand(&arg.expr) {
+                        Ok(value) => args.push(value),
+                        Err(error) => {
+                            result = Err(error);
+                            break;
+                        }
+                    }
+                }
+                if result.is_ok() {
+                    result = self.call_native(native, &args, call.span);
+                }
+                args.clear();
+                self.arg_pool.push(args);
+                result
+            }
+            Callee::Value(expr) if !call.has_spread => {
+                let function = self.eval(expr)?;
+                if let Value::Function(callee) = &function
+                    && let FunctionKind::User { id, captures } = callee.kind()
+                {
+                    return self.call_user_args(*id, &call.args, captures, None, call.span);
+                }
                 let args = self.eval_args(&call.args)?;
-                self.call_native(native, &args, call.span)
+                self.call_value(&function, args, call.span)
             }
             Callee::Method(object, name) => {
                 let object = self.operand(object)?;
@@ -1059,18 +1088,25 @@ impl<'p> Machine<'p> {
 
     /// A call of a user function with its arguments evaluated straight into the callee's slots (no argument
     /// vector). Variadic functions, and methods called without an instance, take the general path.
-    fn call_user_args(&mut self, id: FnId, args: &[ir::Arg], this: Option<Object>, span: Span) -> Fallible<Value> {
+    fn call_user_args(
+        &mut self,
+        id: FnId,
+        args: &[ir::Arg],
+        captures: &[Cell],
+        this: Option<Object>,
+        span: Span,
+    ) -> Fallible<Value> {
         let program = self.program;
         let def = &program.functions[id.0 as usize];
         if def.variadic.is_some() || (def.this_slot.is_some() && this.is_none()) {
             let values = self.eval_args(args)?;
-            return self.call_user(id, values.into_iter(), &[], this, span);
+            return self.call_user(id, values.into_iter(), captures, this, span);
         }
         if args.len() < def.min_args || args.len() > def.max_args {
             return Err(self.arity_error(&def.name, def.min_args, def.max_args, args.len(), span));
         }
         // Calls made while evaluating the arguments push above the reserved slots and pop back to them.
-        let frame = self.new_frame(def, id, &[]);
+        let frame = self.new_frame(def, id, captures);
         for (index, param) in def.params.iter().enumerate() {
             let value = match args.get(index) {
                 Some(arg) => match self.operand(&arg.expr) {
@@ -1104,13 +1140,13 @@ impl<'p> Machine<'p> {
         if method.is_static || (method.private && self.current_class() != Some(*class)) {
             return None;
         }
-        Some(self.call_user_args(method.function, &call.args, Some(object.clone()), call.span))
+        Some(self.call_user_args(method.function, &call.args, &[], Some(object.clone()), call.span))
     }
 
     /// `Class(args)` for a user class with a constructor.
     fn construct_direct(&mut self, id: ClassId, constructor: FnId, call: &Call) -> Fallible<Value> {
         let object = self.instantiate(id);
-        self.call_user_args(constructor, &call.args, Some(object.clone()), call.span)?;
+        self.call_user_args(constructor, &call.args, &[], Some(object.clone()), call.span)?;
         Ok(Value::Object(object))
     }
 
