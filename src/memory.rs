@@ -18,14 +18,12 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 thread_local! {
     // `const` and no destructor: safe to touch from inside the allocator, even while a thread is ending.
     static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
 }
-
-static TRACKING: AtomicBool = AtomicBool::new(false);
 
 /// The system allocator, counting live bytes per thread.
 pub struct TrackingAllocator;
@@ -75,27 +73,24 @@ unsafe impl GlobalAlloc for TrackingAllocator {
     }
 }
 
-impl TrackingAllocator {
-    /// Marks accounting as active; called by the engine before a run (the allocator cannot tell by itself
-    /// whether it is the global one).
-    fn probe() -> bool {
-        if TRACKING.load(Ordering::Relaxed) {
-            return true;
-        }
-        let before = live_bytes();
-        let probe = std::hint::black_box(Box::new([0u8; 64]));
-        let seen = live_bytes() - before >= 64;
-        drop(probe);
-        if seen {
-            TRACKING.store(true, Ordering::Relaxed);
-        }
-        seen
-    }
-}
+/// 0 = not probed yet, 1 = tracking, 2 = not tracking. The global allocator cannot change while the
+/// process runs, so one probe decides.
+static PROBED: AtomicU8 = AtomicU8::new(0);
 
 /// Whether [`TrackingAllocator`] is the global allocator of this process.
 pub fn is_tracking() -> bool {
-    TrackingAllocator::probe()
+    match PROBED.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            let before = live_bytes();
+            let probe = std::hint::black_box(Box::new([0u8; 64]));
+            let seen = live_bytes() - before >= 64;
+            drop(probe);
+            PROBED.store(if seen { 1 } else { 2 }, Ordering::Relaxed);
+            seen
+        }
+    }
 }
 
 /// Bytes allocated and not yet freed by this thread (meaningful only as a difference).

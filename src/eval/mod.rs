@@ -154,7 +154,7 @@ impl<'p> Machine<'p> {
             statics,
             module_started: vec![false; program.modules.len()],
             frame: Frame::default(),
-            stack: Vec::with_capacity(256),
+            stack: Vec::new(),
             arg_pool: Vec::new(),
             calls: Vec::new(),
             depth: 0,
