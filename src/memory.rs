@@ -4,11 +4,13 @@
 //! `lua_setallocf` hosts do: a global allocator that keeps, per thread, the bytes allocated minus the bytes
 //! freed. A run is single-threaded, so the difference between the counter at the start of the run and now is
 //! what the run holds (script values plus the interpreter's own frames). The `hsl` binary installs
-//! [`TrackingAllocator`]; an embedder that wants the limit enforced installs it too:
+//! [`TrackingAllocator`] over mimalloc (the interpreter allocates many small strings and arrays, where
+//! mimalloc is much faster than glibc's malloc); an embedder that wants the limit enforced installs it too,
+//! over the allocator of its choice:
 //!
 //! ```
 //! #[global_allocator]
-//! static ALLOCATOR: hsl::TrackingAllocator = hsl::TrackingAllocator;
+//! static ALLOCATOR: hsl::TrackingAllocator = hsl::TrackingAllocator(std::alloc::System);
 //! ```
 //!
 //! Without it, [`is_tracking`] is false and the `memory` limit is not enforced (every other limit is).
@@ -25,20 +27,20 @@ thread_local! {
     static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
 }
 
-/// The system allocator, counting live bytes per thread.
-pub struct TrackingAllocator;
+/// An allocator (the system's by default) that counts live bytes per thread.
+pub struct TrackingAllocator<A = System>(pub A);
 
 #[inline]
 fn account(delta: isize) {
     let _ = LIVE_BYTES.try_with(|live| live.set(live.get().wrapping_add(delta)));
 }
 
-// SAFETY: every call is forwarded unchanged to `System`; the accounting touches only a thread-local counter.
-unsafe impl GlobalAlloc for TrackingAllocator {
+// SAFETY: every call is forwarded unchanged to the inner allocator; the accounting touches only a thread-local counter.
+unsafe impl<A: GlobalAlloc> GlobalAlloc for TrackingAllocator<A> {
     #[inline]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let pointer = unsafe { System.alloc(layout) };
+        let pointer = unsafe { self.0.alloc(layout) };
         if !pointer.is_null() {
             account(layout.size() as isize);
         }
@@ -48,7 +50,7 @@ unsafe impl GlobalAlloc for TrackingAllocator {
     #[inline]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let pointer = unsafe { System.alloc_zeroed(layout) };
+        let pointer = unsafe { self.0.alloc_zeroed(layout) };
         if !pointer.is_null() {
             account(layout.size() as isize);
         }
@@ -58,14 +60,14 @@ unsafe impl GlobalAlloc for TrackingAllocator {
     #[inline]
     unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
         // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(pointer, layout) };
+        unsafe { self.0.dealloc(pointer, layout) };
         account(-(layout.size() as isize));
     }
 
     #[inline]
     unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: same contract as the caller's.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
+        let moved = unsafe { self.0.realloc(pointer, layout, new_size) };
         if !moved.is_null() {
             account(new_size as isize - layout.size() as isize);
         }

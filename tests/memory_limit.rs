@@ -3,7 +3,7 @@
 use hsl::{Engine, ErrorKind, LimitKind, Limits};
 
 #[global_allocator]
-static ALLOCATOR: hsl::TrackingAllocator = hsl::TrackingAllocator;
+static ALLOCATOR: hsl::TrackingAllocator = hsl::TrackingAllocator(std::alloc::System);
 
 fn engine(max_memory: usize) -> Engine {
     Engine::builder().limits(Limits { max_memory: Some(max_memory), ..Limits::default() }).build()

@@ -81,7 +81,7 @@ impl Budget {
     }
 
     /// Fails when the run holds more memory than its limit. Cheap (a thread-local read); called every
-    /// [`CHECK_EVERY`] operations and wherever a string or array grows.
+    /// 1024 operations and wherever a string or array grows.
     #[inline]
     pub fn check_memory(&self) -> Fallible<()> {
         if let Some((baseline, max)) = self.memory {
