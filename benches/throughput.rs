@@ -8,6 +8,10 @@
 
 use std::time::Instant;
 
+// What the `hsl` binary uses, and what a host would: mimalloc, counting bytes for the memory limit.
+#[global_allocator]
+static ALLOCATOR: hsl::TrackingAllocator<mimalloc::MiMalloc> = hsl::TrackingAllocator(mimalloc::MiMalloc);
+
 use hsl::hook::fixture::HookInputs;
 use hsl::output::Output;
 use hsl::value::{Array, Key, Str};

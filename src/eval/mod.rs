@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use indexmap::IndexMap;
 use parking_lot::Mutex;
+use rustc_hash::FxBuildHasher;
 
 use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError, StackEntry};
 use crate::ir::{self, ArrayItem, Call, Callee, Expr, Part, Program, Stmt, VarSlot};
@@ -127,6 +129,8 @@ pub(crate) struct Machine<'p> {
     stack: Vec<Option<Value>>,
     /// Reusable argument vectors for native calls.
     arg_pool: Vec<Vec<Value>>,
+    /// Per class, the initial field map new instances clone.
+    field_templates: Vec<Option<IndexMap<Str, Value, FxBuildHasher>>>,
     /// (function, call-site span) of each active user call.
     calls: Vec<(FnId, Span)>,
     depth: u32,
@@ -156,6 +160,7 @@ impl<'p> Machine<'p> {
             frame: Frame::default(),
             stack: Vec::new(),
             arg_pool: Vec::new(),
+            field_templates: vec![None; program.classes.len()],
             calls: Vec::new(),
             depth: 0,
             output: config.output,
@@ -1150,10 +1155,13 @@ impl<'p> Machine<'p> {
         Ok(Value::Object(object))
     }
 
-    fn instantiate(&self, id: ClassId) -> Object {
+    /// A new instance with its fields at their initial values. Each class's field map is built once per run
+    /// and cloned (a copy of its entries and table, no rehashing).
+    fn instantiate(&mut self, id: ClassId) -> Object {
         let def = &self.program.classes[id.0 as usize];
-        let fields = def.fields.iter().map(|field| (field.name.clone(), field.init.clone())).collect();
-        Object::instance(id, def.name.clone(), fields)
+        let template = self.field_templates[id.0 as usize]
+            .get_or_insert_with(|| def.fields.iter().map(|field| (field.name.clone(), field.init.clone())).collect());
+        Object::instance(id, def.name.clone(), template.clone())
     }
 
     fn call_user(

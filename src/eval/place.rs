@@ -6,7 +6,7 @@
 
 use super::{Machine, ops};
 use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError};
-use crate::ir::{Place, VarSlot};
+use crate::ir::{Expr, Place, VarSlot};
 use crate::span::Span;
 use crate::syntax::ast::BinaryOp;
 use crate::value::{Array, ClassId, ClassRef, Key, Object, Str, Value};
@@ -176,19 +176,7 @@ impl Machine<'_> {
             Place::Static(class, index, span) => {
                 Resolved { root: Root::Static(*class, *index), steps: Vec::new(), slice: None, span: *span }
             }
-            Place::Property(object, name, span) => match self.eval(object)? {
-                Value::Object(object) => {
-                    Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span: *span }
-                }
-                _ if quiet => return Ok(None),
-                other => {
-                    return Err(self.error(
-                        ErrorKind::Type,
-                        format!("cannot set property `{name}` of a {}", other.type_name()),
-                        *span,
-                    ));
-                }
-            },
+            Place::Property(object, name, span) => return self.resolve_property(object, name, *span, quiet),
             Place::Index(base, key, span) => {
                 let Some(mut resolved) = self.resolve_mode(base, quiet)? else { return Ok(None) };
                 let step = match key {
@@ -209,6 +197,21 @@ impl Machine<'_> {
                 resolved
             }
         }))
+    }
+
+    /// `object->name` as a place root. `quiet`: a non-object resolves to `None` instead of an error.
+    fn resolve_property(&mut self, object: &Expr, name: &Str, span: Span, quiet: bool) -> Fallible<Option<Resolved>> {
+        match self.operand(object)? {
+            Value::Object(object) => {
+                Ok(Some(Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span }))
+            }
+            _ if quiet => Ok(None),
+            other => Err(self.error(
+                ErrorKind::Type,
+                format!("cannot set property `{name}` of a {}", other.type_name()),
+                span,
+            )),
+        }
     }
 
     pub(crate) fn resolve(&mut self, place: &Place) -> Fallible<Resolved> {
@@ -316,12 +319,43 @@ impl Machine<'_> {
 
     /// `place = value`.
     pub(crate) fn assign(&mut self, place: &Place, value: Value) -> Fallible<()> {
-        if let Place::Var(slot, _) = place {
-            self.store(*slot, value);
-            return Ok(());
+        match place {
+            Place::Var(slot, _) => {
+                self.store(*slot, value);
+                Ok(())
+            }
+            Place::Property(target, name, span) => {
+                // `$object->name = value`: one lock, no walk.
+                let object = match self.operand(target)? {
+                    Value::Object(object) => object,
+                    other => {
+                        return Err(self.error(
+                            ErrorKind::Type,
+                            format!("cannot set property `{name}` of a {}", other.type_name()),
+                            *span,
+                        ));
+                    }
+                };
+                self.walk_ctx(*span).check_property(&object, name, true)?;
+                let Some(fields) = object.fields() else { return Ok(()) };
+                let previous = {
+                    let mut fields = fields.lock();
+                    match fields.get_mut(name) {
+                        Some(slot) => std::mem::replace(slot, value),
+                        None => {
+                            fields.insert(name.clone(), value);
+                            Value::None
+                        }
+                    }
+                };
+                drop(previous); // outside the lock
+                Ok(())
+            }
+            _ => {
+                let resolved = self.resolve(place)?;
+                self.write_resolved(&resolved, value)
+            }
         }
-        let resolved = self.resolve(place)?;
-        self.write_resolved(&resolved, value)
     }
 
     /// Runs `f` on a variable's slot (`None` = unset), holding a cell's lock if it is one.
@@ -392,7 +426,27 @@ impl Machine<'_> {
                 Err(Some(error)) => Err(self.op_error(error, span)),
             };
         }
-        let resolved = self.resolve(place)?;
+        let resolved = match place {
+            Place::Property(target, name, place_span) => {
+                // `$object->name op= number`: updated in place under one lock when both sides are numbers.
+                let Some(resolved) = self.resolve_property(target, name, *place_span, false)? else {
+                    return Err(self.error(ErrorKind::Internal, "place did not resolve", span));
+                };
+                if let (Root::Property(object, name), Value::Number(b)) = (&resolved.root, &rhs)
+                    && let Some(fields) = object.fields()
+                {
+                    self.walk_ctx(span).check_property(object, name, true)?;
+                    if let Some(Value::Number(a)) = fields.lock().get_mut(name)
+                        && let Some(Value::Number(result)) = ops::number_binary(op, *a, *b)
+                    {
+                        *a = result;
+                        return Ok(Value::Number(result));
+                    }
+                }
+                resolved
+            }
+            _ => self.resolve(place)?,
+        };
         let limit = self.limits.max_string_size;
         let update = &mut |slot: &mut Value| -> Fallible<Value> {
             if op == BinaryOp::Concat
