@@ -454,6 +454,35 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// `$var[k1][k2]...` with constant or variable keys, over arrays only: the element found through
+    /// borrows, cloning nothing on the way (`Some(None)` when a key is missing, which reads as none).
+    /// `None` when the expression is anything else (an unset variable, a cell, a string or object base, a
+    /// key that is not a plain number or string): the general path then evaluates it, which is safe because
+    /// such a chain has no side effects.
+    fn element_ref<'a>(&'a self, expr: &'a Expr) -> Option<Option<&'a Value>> {
+        match expr {
+            Expr::Load(slot, _) => Some(Some(self.peek(*slot)?.as_ref()?)),
+            Expr::Index(target, key, _) => {
+                let Value::Array(array) = self.element_ref(target)?? else { return None };
+                let key = match &**key {
+                    Expr::Const(value) => value,
+                    Expr::Load(slot, _) => self.peek(*slot)?.as_ref()?,
+                    _ => return None,
+                };
+                Some(match key {
+                    Value::String(text) => array.get(crate::value::KeyRef::from_bytes(text.as_bytes())),
+                    Value::Number(number)
+                        if number.fract() == 0.0 && (i32::MIN as f64..=i32::MAX as f64).contains(number) =>
+                    {
+                        array.get(crate::value::KeyRef::Int(*number as i64))
+                    }
+                    _ => return None,
+                })
+            }
+            _ => None,
+        }
+    }
+
     fn load_cell(&self, index: u32, span: Span) -> Fallible<Value> {
         let value = self.frame.cells[index as usize].lock().clone();
         value.ok_or_else(|| self.undefined(span))
@@ -580,19 +609,8 @@ impl<'p> Machine<'p> {
                 }
             }
             Expr::Index(target, key, span) => {
-                // `$var[leaf]`: read through a borrow of the variable instead of cloning the array.
-                if let Expr::Load(slot, var_span) = &**target
-                    && matches!(**key, Expr::Const(_) | Expr::Load(..))
-                {
-                    let key = self.operand(key)?;
-                    return match self.peek(*slot) {
-                        Some(Some(base)) => self.index(base, &key, *span),
-                        Some(None) => Err(self.undefined(*var_span)),
-                        None => {
-                            let base = self.load(*slot, *var_span)?;
-                            self.index(&base, &key, *span)
-                        }
-                    };
+                if let Some(found) = self.element_ref(expr) {
+                    return Ok(found.cloned().unwrap_or_default());
                 }
                 let base = self.operand(target)?;
                 let key = self.operand(key)?;
@@ -667,6 +685,9 @@ impl<'p> Machine<'p> {
         match expr {
             Expr::Load(slot, _) => Ok(self.load_option(*slot).unwrap_or_default()),
             Expr::Index(target, key, span) => {
+                if let Some(found) = self.element_ref(expr) {
+                    return Ok(found.cloned().unwrap_or_default());
+                }
                 let base = self.eval_quiet(target)?;
                 let key = self.eval(key)?;
                 match base {
