@@ -138,10 +138,32 @@ impl<'c, 'e> Lowerer<'c, 'e> {
     // ---------------------------------------------------------------- hoisting
 
     fn hoist_imports(&mut self, module: u16, body: &[ast::Stmt]) {
-        for stmt in body {
+        for (index, stmt) in body.iter().enumerate() {
             match &stmt.kind {
                 StmtKind::Import(import) => {
                     self.hoisted_imports.insert(stmt.span.start);
+                    // §8.3: an import may not overwrite a variable the importing scope already set.
+                    if let ast::ImportKind::Names(items) = &import.kind {
+                        let before = scan_scope(&body[..index]).assigned;
+                        let mut overwrites = false;
+                        for item in items {
+                            if let ast::ImportItem::Variable { name, alias } = item {
+                                let local = alias.as_ref().unwrap_or(name);
+                                if before.contains(&local.name) {
+                                    overwrites = true;
+                                    self.error(
+                                        "hsl::check::import_overwrites",
+                                        format!("importing `${}` would overwrite an existing variable", local.name),
+                                        local.span,
+                                        "import it under another name with `as`",
+                                    );
+                                }
+                            }
+                        }
+                        if overwrites {
+                            continue;
+                        }
+                    }
                     if let Some(id) = bind_import(self.c, module, import, stmt.span) {
                         self.imports.insert(stmt.span.start, id);
                     }
