@@ -249,3 +249,11 @@ fn deep_nesting_of_every_kind_is_reported() {
         assert_too_deep(&text);
     }
 }
+
+#[test]
+fn prefix_operators_print_apart_from_their_operand() {
+    // Found by the property test: `!(~$x)` printed as `!~$x`, which lexes as the `!~` operator.
+    for text in ["echo !(~1);", "$s = 1; echo !(~$s) ?: 2;", "echo -(-1), +(+1), !(!1), ~(~1), -(--$a);"] {
+        check_parse(text);
+    }
+}
