@@ -257,3 +257,21 @@ fn prefix_operators_print_apart_from_their_operand() {
         check_parse(text);
     }
 }
+
+#[test]
+fn sleep_does_not_outlast_the_deadline() {
+    // `sleep` blocked for up to 60 s per call whatever the deadline, and the clock is read only every 1024
+    // operations, so `forever { sleep(1); }` under a 0.2 s deadline ran for about 17 minutes.
+    let limits = hsl::Limits { deadline: Some(std::time::Duration::from_millis(200)), ..hsl::Limits::default() };
+    let engine = Engine::builder().limits(limits).build();
+    for text in ["sleep(5);", "forever { sleep(1); }", "try { sleep(5); } catch ($e) { forever { sleep(1); } }"] {
+        let script = engine.compile("sleep.hsl", text).expect("compiles");
+        let started = std::time::Instant::now();
+        let error = script.run(&mut Vec::new()).expect_err("deadline");
+        assert_eq!(error.kind, hsl::ErrorKind::Limit(hsl::LimitKind::Deadline), "{text}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{text}: took {:?}", started.elapsed());
+    }
+    // Short sleeps within the deadline still sleep and report the time slept.
+    let script = engine.compile("sleep.hsl", "echo sleep(0.01) >= 0.01;").expect("compiles");
+    assert_eq!(script.run_to_string().expect("runs"), "true\n");
+}
