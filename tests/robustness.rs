@@ -291,3 +291,22 @@ fn deadline_holds_against_expensive_operations() {
     assert_eq!(error.kind, hsl::ErrorKind::Limit(hsl::LimitKind::Deadline));
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
 }
+
+#[test]
+fn huge_format_precision_is_an_error_not_a_panic() {
+    // Found by the `parse` fuzz target (constant folding runs `%` at compile time): Rust's `{:.N$}` panics
+    // for N > 65535.
+    let engine = Engine::new();
+    for text in ["echo \"%.70000f\" % [1.5];", "$x = 1.5; echo \"%.344444444444444444444f\" % [$x];"] {
+        match engine.compile("fmt.hsl", text) {
+            Err(diagnostics) => assert!(diagnostics.to_string().contains("precision"), "{text}: {diagnostics}"),
+            Ok(script) => {
+                let error = script.run(&mut Vec::new()).expect_err("too large");
+                assert!(error.message.contains("precision"), "{text}: {}", error.message);
+            }
+        }
+    }
+    // Large but representable precisions still work, and `%s` precision only truncates.
+    let script = engine.compile("fmt.hsl", r#"echo length("%.65535f" % [1]); echo "%.99999999s" % ["ab"];"#);
+    assert_eq!(script.expect("compiles").run_to_string().expect("runs"), "65537\nab\n");
+}
