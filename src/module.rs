@@ -257,6 +257,8 @@ pub(crate) trait Runtime {
     fn now(&mut self) -> f64;
     /// Seconds since this execution started.
     fn execution_time(&self) -> f64;
+    /// Wall-clock time left before the run's deadline; `None` without a deadline.
+    fn time_left(&self) -> Option<std::time::Duration>;
     /// Fills `buffer` with random bytes (seeded when the host fixed the seed).
     fn random_fill(&mut self, buffer: &mut [u8]);
     /// Fails when a string of `len` bytes would exceed the string-size limit.
@@ -296,6 +298,12 @@ impl NativeCtx<'_> {
     /// Unix time in seconds.
     pub fn now(&mut self) -> f64 {
         self.runtime.now()
+    }
+
+    /// Wall-clock time left before the run's deadline (`None` without one); natives that block must not
+    /// wait longer.
+    pub fn time_left(&self) -> Option<std::time::Duration> {
+        self.runtime.time_left()
     }
 
     /// Seconds since this execution started.

@@ -87,6 +87,9 @@ pub(crate) mod testing {
         fn execution_time(&self) -> f64 {
             0.0
         }
+        fn time_left(&self) -> Option<std::time::Duration> {
+            None
+        }
         fn random_fill(&mut self, buffer: &mut [u8]) {
             for byte in buffer {
                 // xorshift: deterministic, good enough for tests

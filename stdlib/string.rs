@@ -70,6 +70,10 @@ pub fn format(template: &[u8], values: &Array) -> Result<Vec<u8>, String> {
         if width > 1 << 20 {
             return Err("format width is too large".into());
         }
+        // Rust's formatter panics past u16::MAX digits (`%.70000f`); no double has that many anyway.
+        if kind == b'f' && precision.is_some_and(|p| p > usize::from(u16::MAX)) {
+            return Err("format precision is too large".into());
+        }
         let position = argument.unwrap_or(next);
         next = position + 1;
         let value = values.get_index(position).map(|(_, v)| v).ok_or_else(|| {

@@ -36,13 +36,22 @@ fn executiontime(ctx: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
 }
 
 /// Sleeps at most 60 s per call so a script cannot park a host thread for long; returns the time slept.
-fn sleep(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+/// A sleep that would outlast the run's deadline sleeps until the deadline and fails with the deadline limit
+/// (the operation counter checks the clock only every 1024 operations, so it cannot catch this in time).
+fn sleep(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let seconds = args.number(0)?;
     if !seconds.is_finite() || seconds < 0.0 {
         return Err(args.value_error("the duration must be a non-negative number"));
     }
+    let duration = std::time::Duration::from_secs_f64(seconds.min(60.0));
+    if let Some(left) = ctx.time_left()
+        && duration >= left
+    {
+        std::thread::sleep(left);
+        return Err(crate::eval::budget::limit(crate::error::LimitKind::Deadline, "the run exceeded its deadline"));
+    }
     let started = Instant::now();
-    std::thread::sleep(std::time::Duration::from_secs_f64(seconds.min(60.0)));
+    std::thread::sleep(duration);
     Ok(Value::Number(started.elapsed().as_secs_f64()))
 }
 

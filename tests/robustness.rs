@@ -249,3 +249,64 @@ fn deep_nesting_of_every_kind_is_reported() {
         assert_too_deep(&text);
     }
 }
+
+#[test]
+fn prefix_operators_print_apart_from_their_operand() {
+    // Found by the property test: `!(~$x)` printed as `!~$x`, which lexes as the `!~` operator.
+    for text in ["echo !(~1);", "$s = 1; echo !(~$s) ?: 2;", "echo -(-1), +(+1), !(!1), ~(~1), -(--$a);"] {
+        check_parse(text);
+    }
+}
+
+#[test]
+fn sleep_does_not_outlast_the_deadline() {
+    // `sleep` blocked for up to 60 s per call whatever the deadline, and the clock is read only every 1024
+    // operations, so `forever { sleep(1); }` under a 0.2 s deadline ran for about 17 minutes.
+    let limits = hsl::Limits { deadline: Some(std::time::Duration::from_millis(200)), ..hsl::Limits::default() };
+    let engine = Engine::builder().limits(limits).build();
+    for text in ["sleep(5);", "forever { sleep(1); }", "try { sleep(5); } catch ($e) { forever { sleep(1); } }"] {
+        let script = engine.compile("sleep.hsl", text).expect("compiles");
+        let started = std::time::Instant::now();
+        let error = script.run(&mut Vec::new()).expect_err("deadline");
+        assert_eq!(error.kind, hsl::ErrorKind::Limit(hsl::LimitKind::Deadline), "{text}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{text}: took {:?}", started.elapsed());
+    }
+    // Short sleeps within the deadline still sleep and report the time slept.
+    let script = engine.compile("sleep.hsl", "echo sleep(0.01) >= 0.01;").expect("compiles");
+    assert_eq!(script.run_to_string().expect("runs"), "true\n");
+}
+
+#[test]
+#[ignore = "open: the deadline is read only every 1024 operations, so 1024 expensive operations (here regex \
+            matches that each run up to PCRE2's match limit) overrun a 0.2 s deadline by ~50 s (debug) / >10 s \
+            (fuzz build); fixing it needs the evaluator to charge or re-check the clock after costly operations"]
+fn deadline_holds_against_expensive_operations() {
+    let limits = hsl::Limits { deadline: Some(std::time::Duration::from_millis(200)), ..hsl::Limits::default() };
+    let engine = Engine::builder().limits(limits).build();
+    let text =
+        r#"forever { try { $r = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" =~ #/^(a+)+$/; } catch ($e) { } }"#;
+    let script = engine.compile("regex.hsl", text).expect("compiles");
+    let started = std::time::Instant::now();
+    let error = script.run(&mut Vec::new()).expect_err("deadline");
+    assert_eq!(error.kind, hsl::ErrorKind::Limit(hsl::LimitKind::Deadline));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "took {:?}", started.elapsed());
+}
+
+#[test]
+fn huge_format_precision_is_an_error_not_a_panic() {
+    // Found by the `parse` fuzz target (constant folding runs `%` at compile time): Rust's `{:.N$}` panics
+    // for N > 65535.
+    let engine = Engine::new();
+    for text in ["echo \"%.70000f\" % [1.5];", "$x = 1.5; echo \"%.344444444444444444444f\" % [$x];"] {
+        match engine.compile("fmt.hsl", text) {
+            Err(diagnostics) => assert!(diagnostics.to_string().contains("precision"), "{text}: {diagnostics}"),
+            Ok(script) => {
+                let error = script.run(&mut Vec::new()).expect_err("too large");
+                assert!(error.message.contains("precision"), "{text}: {}", error.message);
+            }
+        }
+    }
+    // Large but representable precisions still work, and `%s` precision only truncates.
+    let script = engine.compile("fmt.hsl", r#"echo length("%.65535f" % [1]); echo "%.99999999s" % ["ab"];"#);
+    assert_eq!(script.expect("compiles").run_to_string().expect("runs"), "65537\nab\n");
+}

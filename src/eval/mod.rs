@@ -1504,6 +1504,9 @@ impl Runtime for Machine<'_> {
             Clock::Fixed(_) => 0.0,
         }
     }
+    fn time_left(&self) -> Option<std::time::Duration> {
+        self.limits.deadline.map(|deadline| deadline.saturating_sub(self.started.elapsed()))
+    }
     fn random_fill(&mut self, buffer: &mut [u8]) {
         match &mut self.rng_state {
             Some(state) => {

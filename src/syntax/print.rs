@@ -519,8 +519,9 @@ impl Printer {
         self.out.push_str(op);
         let at = self.out.len();
         self.expr(operand, UNARY);
-        let last = op.as_bytes().last().copied();
-        if matches!(last, Some(b'-' | b'+')) && self.out.as_bytes().get(at) == last.as_ref() {
+        // `- -1`, `+ +$x` and `! ~$x` must not lex as `--`, `++` and `!~`.
+        let next = (op.as_bytes().last(), self.out.as_bytes().get(at));
+        if matches!(next, (Some(b'-'), Some(b'-')) | (Some(b'+'), Some(b'+')) | (Some(b'!'), Some(b'~'))) {
             self.out.insert(at, ' ');
         }
     }
