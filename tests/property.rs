@@ -499,6 +499,7 @@ fn engine() -> Engine {
             deadline: Some(DEADLINE),
             max_string_size: 1 << 16,
             max_array_size: 1 << 12,
+            max_memory: Some(256 << 20),
         })
         .loader(|path| Err(std::io::Error::new(std::io::ErrorKind::NotFound, path.display().to_string())))
         .fixed_time(1_700_000_000.0)

@@ -8,6 +8,10 @@ use std::time::Duration;
 use hsl::{Engine, Limits, RunOptions};
 use libfuzzer_sys::fuzz_target;
 
+// Counts what each run holds, so the memory cap below is enforced.
+#[global_allocator]
+static ALLOCATOR: hsl::TrackingAllocator = hsl::TrackingAllocator(std::alloc::System);
+
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     Engine::builder()
         .limits(Limits {
@@ -16,6 +20,7 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
             deadline: Some(Duration::from_millis(200)),
             max_string_size: 64 << 10,
             max_array_size: 4096,
+            max_memory: Some(64 << 20),
         })
         .loader(|path| Err(std::io::Error::new(std::io::ErrorKind::NotFound, path.display().to_string())))
         .fixed_time(1_700_000_000.0)
