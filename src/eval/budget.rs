@@ -55,6 +55,10 @@ impl Limits {
 /// How often (in operations) the clock and the interrupt flag are read.
 const CHECK_EVERY: u32 = 1024;
 
+/// What an operation of unbounded cost (a builtin call, a regex match) counts towards the next clock read:
+/// the clock is read at least every 16 of them, so the deadline holds even when each takes long.
+const COSTLY: u32 = CHECK_EVERY / 16;
+
 /// The per-run counter.
 pub struct Budget {
     remaining: u64,
@@ -104,6 +108,17 @@ impl Budget {
         if self.until_check == 0 {
             return self.slow_check();
         }
+        Ok(())
+    }
+
+    /// Counts an operation whose cost has no fixed bound (builtins, regex matches) towards the next clock
+    /// and interrupt check; it does not use the operation budget.
+    #[inline]
+    pub fn tick_costly(&mut self) -> Fallible<()> {
+        if self.until_check <= COSTLY {
+            return self.slow_check();
+        }
+        self.until_check -= COSTLY;
         Ok(())
     }
 

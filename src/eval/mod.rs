@@ -504,7 +504,7 @@ impl<'p> Machine<'p> {
     /// `a op b` for two evaluated operands. Numbers take the fast path and are forgotten rather than
     /// dropped (they own nothing, and the drop call is measurable in tight loops).
     #[inline(always)]
-    fn binary_values(&self, op: BinaryOp, a: Value, b: Value, span: Span) -> Fallible<Value> {
+    fn binary_values(&mut self, op: BinaryOp, a: Value, b: Value, span: Span) -> Fallible<Value> {
         if let (Value::Number(x), Value::Number(y)) = (&a, &b)
             && let Some(result) = ops::number_binary(op, *x, *y)
         {
@@ -672,8 +672,13 @@ impl<'p> Machine<'p> {
     }
 
     #[inline(never)]
-    fn binary_general(&self, op: BinaryOp, a: &Value, b: &Value, span: Span) -> Fallible<Value> {
-        let result = ops::binary(op, a, b).map_err(|e| self.op_error(e, span))?;
+    fn binary_general(&mut self, op: BinaryOp, a: &Value, b: &Value, span: Span) -> Fallible<Value> {
+        let result = ops::binary(op, a, b);
+        if matches!(op, BinaryOp::RegexMatch | BinaryOp::RegexNotMatch) {
+            // Charged whether it matched, failed or hit PCRE2's match limit (the slow case).
+            self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
+        }
+        let result = result.map_err(|e| self.op_error(e, span))?;
         if let Value::String(text) = &result {
             self.check_string(text.len(), span)?;
         }
@@ -1054,6 +1059,8 @@ impl<'p> Machine<'p> {
             return Err(self.arity_error(&native.name, native.min, native.max, args.len(), span));
         }
         let result = native.invoke(&mut NativeCtx { runtime: self }, args);
+        // Charged whether it failed or not: a failure can be as slow (a regex at its match limit).
+        self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
         result.map_err(|interrupt| self.locate(interrupt, span))
     }
 
@@ -1294,6 +1301,7 @@ impl<'p> Machine<'p> {
                     let qualified = format!("{}->{}", class.name, method.name);
                     let call_args = Args::new(&args, &qualified, method.signature);
                     let result = (method.func)(&mut NativeCtx { runtime: self }, object, &call_args);
+                    self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
                     result.map_err(|interrupt| self.locate(interrupt, span))
                 }
                 None => Err(self.error(
