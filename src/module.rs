@@ -259,6 +259,8 @@ pub(crate) trait Runtime {
     fn execution_time(&self) -> f64;
     /// Wall-clock time left before the run's deadline; `None` without a deadline.
     fn time_left(&self) -> Option<std::time::Duration>;
+    /// Whether the host asked the run to stop.
+    fn interrupted(&self) -> bool;
     /// Fills `buffer` with random bytes (seeded when the host fixed the seed).
     fn random_fill(&mut self, buffer: &mut [u8]);
     /// Fails when a string of `len` bytes would exceed the string-size limit.
@@ -304,6 +306,11 @@ impl NativeCtx<'_> {
     /// wait longer.
     pub fn time_left(&self) -> Option<std::time::Duration> {
         self.runtime.time_left()
+    }
+
+    /// Whether the host asked the run to stop; natives that block check it while they wait.
+    pub fn interrupted(&self) -> bool {
+        self.runtime.interrupted()
     }
 
     /// Seconds since this execution started.

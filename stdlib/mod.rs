@@ -90,6 +90,9 @@ pub(crate) mod testing {
         fn time_left(&self) -> Option<std::time::Duration> {
             None
         }
+        fn interrupted(&self) -> bool {
+            false
+        }
         fn random_fill(&mut self, buffer: &mut [u8]) {
             for byte in buffer {
                 // xorshift: deterministic, good enough for tests

@@ -44,14 +44,23 @@ fn sleep(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         return Err(args.value_error("the duration must be a non-negative number"));
     }
     let duration = std::time::Duration::from_secs_f64(seconds.min(60.0));
-    if let Some(left) = ctx.time_left()
-        && duration >= left
-    {
-        std::thread::sleep(left);
+    let past_deadline = ctx.time_left().is_some_and(|left| duration >= left);
+    let wait = ctx.time_left().map_or(duration, |left| duration.min(left));
+    // Waits in slices so a host interrupt ends the sleep promptly.
+    const SLICE: std::time::Duration = std::time::Duration::from_millis(20);
+    let started = Instant::now();
+    while let Some(rest) = wait.checked_sub(started.elapsed()).filter(|rest| !rest.is_zero()) {
+        if ctx.interrupted() {
+            return Err(crate::eval::budget::limit(
+                crate::error::LimitKind::Interrupted,
+                "the host interrupted the run",
+            ));
+        }
+        std::thread::sleep(rest.min(SLICE));
+    }
+    if past_deadline {
         return Err(crate::eval::budget::limit(crate::error::LimitKind::Deadline, "the run exceeded its deadline"));
     }
-    let started = Instant::now();
-    std::thread::sleep(duration);
     Ok(Value::Number(started.elapsed().as_secs_f64()))
 }
 

@@ -156,6 +156,26 @@ fn the_host_can_interrupt_a_run_from_another_thread() {
 }
 
 #[test]
+fn an_interrupt_ends_a_sleep_promptly() {
+    let engine = Engine::builder().limits(Limits { deadline: None, ..Limits::default() }).build();
+    let script = engine.compile("nap.hsl", "sleep(30);").expect("ok");
+    let flag = Arc::new(AtomicBool::new(false));
+    let options = RunOptions { interrupt: Some(flag.clone()), ..RunOptions::default() };
+    let setter = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        flag.store(true, Ordering::Relaxed);
+    });
+    let started = std::time::Instant::now();
+    let result = script.run_raw(Vec::new(), &mut Vec::new(), &options);
+    setter.join().expect("thread");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "slept {:?}", started.elapsed());
+    match result.ending {
+        hsl::eval::Ending::Failed(error) => assert_eq!(error.kind, ErrorKind::Limit(LimitKind::Interrupted)),
+        other => panic!("expected an interruption, got {other:?}"),
+    }
+}
+
+#[test]
 fn deep_recursion_is_a_runtime_error_not_a_crash() {
     let engine = Engine::builder().limits(Limits { max_call_depth: 100_000, ..Limits::default() }).build();
     let script = engine

@@ -111,6 +111,11 @@ impl Budget {
         Ok(())
     }
 
+    /// Whether the host asked the run to stop (read by natives that block, such as `sleep`).
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
     /// Counts an operation whose cost has no fixed bound (builtins, regex matches) towards the next clock
     /// and interrupt check; it does not use the operation budget.
     #[inline]

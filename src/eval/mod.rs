@@ -1515,6 +1515,9 @@ impl Runtime for Machine<'_> {
     fn time_left(&self) -> Option<std::time::Duration> {
         self.limits.deadline.map(|deadline| deadline.saturating_sub(self.started.elapsed()))
     }
+    fn interrupted(&self) -> bool {
+        self.budget.interrupted()
+    }
     fn random_fill(&mut self, buffer: &mut [u8]) {
         match &mut self.rng_state {
             Some(state) => {
