@@ -241,6 +241,8 @@ pub enum Stmt {
     InitModule(u16),
     /// Nested block.
     Block(Block),
+    /// `global $x` where `$x` was already used as a local: an error when that local is set.
+    GlobalAfterLocal(VarSlot, Span),
 }
 
 /// One piece of an interpolated string.

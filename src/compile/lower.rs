@@ -308,12 +308,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 _ => {}
             }
         }
-        // Names bound by `global` resolve to the module's globals for the whole body.
-        let global_names: Vec<String> = scan_scope(body).globals.into_iter().collect();
-        for name in global_names {
-            let (m, index) = self.c.scopes[module as usize].global_slot(&name);
-            scope.vars.insert(name, VarSlot::Global(m, index));
-        }
+        // Names bound by `global` resolve to the module's globals from the `global` statement on.
         self.scopes.push(scope);
         let mut param_defs = Vec::new();
         let mut variadic = None;
@@ -627,8 +622,22 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                         "already in the global scope",
                     );
                 }
-                let _ = vars;
-                return None;
+                // From here on the names are the module's globals. A name already used as a local before
+                // this point gets a runtime check: `global` of a defined local is an error (§6.13).
+                let module = self.module();
+                let mut checks = Vec::new();
+                for var in vars {
+                    let (m, index) = self.c.scopes[module as usize].global_slot(&var.name);
+                    let previous = self.scope().vars.insert(var.name.clone(), VarSlot::Global(m, index));
+                    if let Some(local @ (VarSlot::Local(_) | VarSlot::Cell(_))) = previous {
+                        checks.push(Stmt::GlobalAfterLocal(local, var.span));
+                    }
+                }
+                return match checks.len() {
+                    0 => None,
+                    1 => checks.pop(),
+                    _ => Some(Stmt::Block(checks.into_boxed_slice())),
+                };
             }
             StmtKind::Barrier { name, var, body } => {
                 let name = self.expr(name);

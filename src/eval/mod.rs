@@ -355,6 +355,16 @@ impl<'p> Machine<'p> {
             }
             Stmt::InitModule(module) => self.run_module(*module)?,
             Stmt::Block(block) => return self.exec_block(block),
+            Stmt::GlobalAfterLocal(local, span) => {
+                if self.load_option(*local).is_some() {
+                    let name = self.variable_name(*span);
+                    return Err(self.error(
+                        ErrorKind::Value,
+                        format!("`global {name}`: {name} is already a local variable of this function"),
+                        *span,
+                    ));
+                }
+            }
         }
         Ok(Flow::Next)
     }
