@@ -534,7 +534,7 @@ impl<'p> Machine<'p> {
             {
                 std::mem::forget(a);
                 std::mem::forget(b);
-                return Ok(matches!(result, Value::Bool(true)) || matches!(result, Value::Number(n) if n != 0.0));
+                return Ok(result.truthy());
             }
             return self.binary_general(*op, &a, &b, *span).map(|v| v.truthy());
         }

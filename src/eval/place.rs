@@ -201,11 +201,18 @@ impl Machine<'_> {
 
     /// `object->name` as a place root. `quiet`: a non-object resolves to `None` instead of an error.
     fn resolve_property(&mut self, object: &Expr, name: &Str, span: Span, quiet: bool) -> Fallible<Option<Resolved>> {
-        match self.operand(object)? {
-            Value::Object(object) => {
-                Ok(Some(Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span }))
-            }
-            _ if quiet => Ok(None),
+        let value = self.operand(object)?;
+        if quiet && !matches!(value, Value::Object(_)) {
+            return Ok(None);
+        }
+        let object = self.property_owner(value, name, span)?;
+        Ok(Some(Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span }))
+    }
+
+    /// The object whose property `name` is written; anything else is a type error.
+    fn property_owner(&self, value: Value, name: &Str, span: Span) -> Fallible<Object> {
+        match value {
+            Value::Object(object) => Ok(object),
             other => Err(self.error(
                 ErrorKind::Type,
                 format!("cannot set property `{name}` of a {}", other.type_name()),
@@ -326,16 +333,8 @@ impl Machine<'_> {
             }
             Place::Property(target, name, span) => {
                 // `$object->name = value`: one lock, no walk.
-                let object = match self.operand(target)? {
-                    Value::Object(object) => object,
-                    other => {
-                        return Err(self.error(
-                            ErrorKind::Type,
-                            format!("cannot set property `{name}` of a {}", other.type_name()),
-                            *span,
-                        ));
-                    }
-                };
+                let owner = self.operand(target)?;
+                let object = self.property_owner(owner, name, *span)?;
                 self.walk_ctx(*span).check_property(&object, name, true)?;
                 let Some(fields) = object.fields() else { return Ok(()) };
                 let previous = {
@@ -429,8 +428,13 @@ impl Machine<'_> {
         let resolved = match place {
             Place::Property(target, name, place_span) => {
                 // `$object->name op= number`: updated in place under one lock when both sides are numbers.
-                let Some(resolved) = self.resolve_property(target, name, *place_span, false)? else {
-                    return Err(self.error(ErrorKind::Internal, "place did not resolve", span));
+                let owner = self.operand(target)?;
+                let object = self.property_owner(owner, name, *place_span)?;
+                let resolved = Resolved {
+                    root: Root::Property(object, name.clone()),
+                    steps: Vec::new(),
+                    slice: None,
+                    span: *place_span,
                 };
                 if let (Root::Property(object, name), Value::Number(b)) = (&resolved.root, &rhs)
                     && let Some(fields) = object.fields()
