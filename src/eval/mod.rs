@@ -893,9 +893,10 @@ impl<'p> Machine<'p> {
             ClassRef::User(class, _) => {
                 let def = &self.program.classes[class.0 as usize];
                 let inside = self.current_class() == Some(*class);
-                if let Some(field) = def.field(name.as_bytes())
+                // Inside its own class everything is visible: no need to look the field up.
+                if !inside
+                    && let Some(field) = def.field(name.as_bytes())
                     && field.private
-                    && !inside
                 {
                     return Err(self.error(ErrorKind::Access, format!("`{name}` is private"), span));
                 }

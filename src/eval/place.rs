@@ -55,9 +55,7 @@ impl WalkCtx<'_> {
             ));
         };
         let inside = self.class == Some(*class);
-        if let Some(field) = self.program.classes[class.0 as usize].field(name.as_bytes())
-            && !inside
-        {
+        if !inside && let Some(field) = self.program.classes[class.0 as usize].field(name.as_bytes()) {
             if field.private {
                 return Err(error(ErrorKind::Access, format!("`{class_name}->{name}` is private"), self.span));
             }
