@@ -1,8 +1,9 @@
 //! The `hsl` binary: everything happens in [`hsl::cli`].
 
-// mimalloc for speed, wrapped to count the bytes each run holds (the `memory` limit).
+// The system allocator, counting the bytes each run holds (the `memory` limit). mimalloc measured no faster
+// for single runs and used more memory; it pays off for multi-threaded hosts (benches/throughput.rs).
 #[global_allocator]
-static ALLOCATOR: hsl::TrackingAllocator<mimalloc::MiMalloc> = hsl::TrackingAllocator(mimalloc::MiMalloc);
+static ALLOCATOR: hsl::TrackingAllocator = hsl::TrackingAllocator(std::alloc::System);
 
 fn main() -> std::process::ExitCode {
     hsl::cli::main()
