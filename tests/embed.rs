@@ -137,42 +137,43 @@ fn an_endless_loop_is_stopped_by_the_deadline() {
     assert_eq!(error.kind, ErrorKind::Limit(LimitKind::Deadline));
 }
 
-#[test]
-fn the_host_can_interrupt_a_run_from_another_thread() {
-    let engine = Engine::builder().limits(Limits { max_operations: None, deadline: None, ..Limits::default() }).build();
-    let script = engine.compile("loop.hsl", "forever {}").expect("ok");
+/// Runs `text` and sets its interrupt flag from another thread after `after_ms`; returns the ending and how
+/// long the run took.
+fn run_interrupted(limits: Limits, text: &str, after_ms: u64) -> (hsl::eval::Ending, std::time::Duration) {
+    let engine = Engine::builder().limits(limits).build();
+    let script = engine.compile("interrupted.hsl", text).expect("ok");
     let flag = Arc::new(AtomicBool::new(false));
     let options = RunOptions { interrupt: Some(flag.clone()), ..RunOptions::default() };
     let setter = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(30));
+        std::thread::sleep(std::time::Duration::from_millis(after_ms));
         flag.store(true, Ordering::Relaxed);
     });
+    let started = std::time::Instant::now();
     let result = script.run_raw(Vec::new(), &mut Vec::new(), &options);
+    let took = started.elapsed();
     setter.join().expect("thread");
-    match result.ending {
+    (result.ending, took)
+}
+
+fn assert_interrupted(ending: hsl::eval::Ending) {
+    match ending {
         hsl::eval::Ending::Failed(error) => assert_eq!(error.kind, ErrorKind::Limit(LimitKind::Interrupted)),
         other => panic!("expected an interruption, got {other:?}"),
     }
 }
 
 #[test]
+fn the_host_can_interrupt_a_run_from_another_thread() {
+    let limits = Limits { max_operations: None, deadline: None, ..Limits::default() };
+    let (ending, _) = run_interrupted(limits, "forever {}", 30);
+    assert_interrupted(ending);
+}
+
+#[test]
 fn an_interrupt_ends_a_sleep_promptly() {
-    let engine = Engine::builder().limits(Limits { deadline: None, ..Limits::default() }).build();
-    let script = engine.compile("nap.hsl", "sleep(30);").expect("ok");
-    let flag = Arc::new(AtomicBool::new(false));
-    let options = RunOptions { interrupt: Some(flag.clone()), ..RunOptions::default() };
-    let setter = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-        flag.store(true, Ordering::Relaxed);
-    });
-    let started = std::time::Instant::now();
-    let result = script.run_raw(Vec::new(), &mut Vec::new(), &options);
-    setter.join().expect("thread");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5), "slept {:?}", started.elapsed());
-    match result.ending {
-        hsl::eval::Ending::Failed(error) => assert_eq!(error.kind, ErrorKind::Limit(LimitKind::Interrupted)),
-        other => panic!("expected an interruption, got {other:?}"),
-    }
+    let (ending, took) = run_interrupted(Limits { deadline: None, ..Limits::default() }, "sleep(30);", 50);
+    assert!(took < std::time::Duration::from_secs(5), "slept {took:?}");
+    assert_interrupted(ending);
 }
 
 #[test]

@@ -30,6 +30,13 @@ pub(crate) struct Resolved {
     span: Span,
 }
 
+impl Resolved {
+    /// `object->name` with no further keys.
+    fn property(object: Object, name: &Str, span: Span) -> Resolved {
+        Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span }
+    }
+}
+
 /// What a walk needs to know besides the values: privacy context and limits.
 struct WalkCtx<'a> {
     program: &'a crate::ir::Program,
@@ -203,8 +210,7 @@ impl Machine<'_> {
         if quiet && !matches!(value, Value::Object(_)) {
             return Ok(None);
         }
-        let object = self.property_owner(value, name, span)?;
-        Ok(Some(Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span }))
+        Ok(Some(Resolved::property(self.property_owner(value, name, span)?, name, span)))
     }
 
     /// The object whose property `name` is written; anything else is a type error.
@@ -427,13 +433,7 @@ impl Machine<'_> {
             Place::Property(target, name, place_span) => {
                 // `$object->name op= number`: updated in place under one lock when both sides are numbers.
                 let owner = self.operand(target)?;
-                let object = self.property_owner(owner, name, *place_span)?;
-                let resolved = Resolved {
-                    root: Root::Property(object, name.clone()),
-                    steps: Vec::new(),
-                    slice: None,
-                    span: *place_span,
-                };
+                let resolved = Resolved::property(self.property_owner(owner, name, *place_span)?, name, *place_span);
                 if let (Root::Property(object, name), Value::Number(b)) = (&resolved.root, &rhs)
                     && let Some(fields) = object.fields()
                 {
