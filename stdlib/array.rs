@@ -6,7 +6,7 @@ use crate::module::{Args, NativeCtx, NativeDef};
 use crate::value::{Array, Key, Value};
 
 fn array_keys(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Array(Array::from_values(args.array(0)?.keys().map(Key::to_value))))
+    Ok(Value::Array(Array::from_values(args.array(0)?.keys().map(|key| key.to_value()))))
 }
 
 fn array_join(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -169,24 +169,22 @@ fn array_sort(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let array = args.array(1)?;
     let options = args.options(2, &["keys"])?;
     let by_keys = options.boolean("keys", false)?;
-    // Sort positions (cheap to move), then build the result once.
-    let positions: Vec<usize> = (0..array.len()).collect();
-    let item = |position: usize| -> Value {
-        match array.get_index(position) {
-            Some((key, value)) => {
-                if by_keys {
-                    key.to_value()
-                } else {
-                    value.clone()
-                }
-            }
-            None => Value::None,
-        }
+    // Sort (item, position) pairs: the comparator reads items in merge order, from memory it just wrote,
+    // instead of jumping to random positions of a large array. The positions rebuild the result once.
+    let items: Vec<(Value, usize)> = if by_keys {
+        array.keys().enumerate().map(|(position, key)| (key.to_value(), position)).collect()
+    } else {
+        array.values().cloned().zip(0..).collect()
     };
-    let sorted = merge_sort(positions, &mut |a, b| Ok(ctx.call(&function, &[item(*a), item(*b)])?.truthy()))?;
-    Ok(Value::Array(Array::from_pairs(
-        sorted.into_iter().filter_map(|p| array.get_index(p)).map(|(k, v)| (k.clone(), v.clone())),
-    )))
+    let sorted = merge_sort(items, &mut |(a, _), (b, _)| Ok(ctx.call(&function, &[a.clone(), b.clone()])?.truthy()))?;
+    let mut out = Array::with_capacity(sorted.len());
+    {
+        let data = out.make_mut();
+        for (key, value) in sorted.into_iter().filter_map(|(_, position)| array.get_index(position)) {
+            data.insert(key, value.clone());
+        }
+    }
+    Ok(Value::Array(out))
 }
 
 fn array_unique(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {

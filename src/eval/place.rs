@@ -611,8 +611,8 @@ impl Machine<'_> {
                     let mut rebuilt = Array::with_capacity(array.len() + new.len());
                     {
                         let data = rebuilt.make_mut();
-                        let mut put = |key: &Key, item: &Value| match key {
-                            Key::Str(_) => data.insert(key.clone(), item.clone()),
+                        let mut put = |key: Key, item: &Value| match key {
+                            Key::Str(_) => data.insert(key, item.clone()),
                             Key::Int(_) => {
                                 data.push(item.clone());
                             }

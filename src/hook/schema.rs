@@ -122,7 +122,7 @@ fn check_record(fields: &[Field], array: &Array, path: &str, errors: &mut Vec<Sc
         }
     }
     for key in array.keys() {
-        let known = match key {
+        let known = match &key {
             Key::Str(name) => fields.iter().any(|field| field.name.as_bytes() == name.as_bytes()),
             Key::Int(_) => false,
         };

@@ -104,11 +104,30 @@ pub fn canonical_int(bytes: &[u8]) -> Option<i64> {
     (i32::MIN as i64..=i32::MAX as i64).contains(&number).then_some(number)
 }
 
-/// The map behind an [`Array`].
-#[derive(Clone, Debug, Default)]
+/// The storage behind an [`Array`].
+///
+/// Arrays start packed: while the keys are exactly `0..len` in order (lists, the common case), the values
+/// sit in a plain vector, indexed directly, with no keys stored and nothing hashed. The first key that
+/// breaks the pattern converts the array to an insertion-ordered hash map, for good (PHP 7 does the same).
+#[derive(Clone, Debug)]
 pub struct ArrayData {
-    entries: IndexMap<Key, Value, FxBuildHasher>,
+    storage: Storage,
+    /// The automatic index for `[]=`: one past the highest integer key ever inserted (removals keep it).
     next_index: i64,
+}
+
+#[derive(Clone, Debug)]
+enum Storage {
+    /// Keys `0..len`, in order.
+    List(Vec<Value>),
+    /// Any keys.
+    Map(IndexMap<Key, Value, FxBuildHasher>),
+}
+
+impl Default for ArrayData {
+    fn default() -> ArrayData {
+        ArrayData { storage: Storage::List(Vec::new()), next_index: 0 }
+    }
 }
 
 /// An HSL array: an insertion-ordered map. Clones share the map until one side writes.
@@ -123,28 +142,20 @@ impl Array {
 
     /// An empty array with room for `capacity` entries.
     pub fn with_capacity(capacity: usize) -> Array {
-        Array(Arc::new(ArrayData {
-            entries: IndexMap::with_capacity_and_hasher(capacity, FxBuildHasher),
-            next_index: 0,
-        }))
+        Array(Arc::new(ArrayData { storage: Storage::List(Vec::with_capacity(capacity)), next_index: 0 }))
     }
 
     /// A list with keys 0..n.
     pub fn from_values(values: impl IntoIterator<Item = Value>) -> Array {
-        let iter = values.into_iter();
-        let mut array = Array::with_capacity(iter.size_hint().0);
-        {
-            let data = array.make_mut();
-            for value in iter {
-                data.push(value);
-            }
-        }
-        array
+        let list: Vec<Value> = values.into_iter().collect();
+        let next_index = list.len() as i64;
+        Array(Arc::new(ArrayData { storage: Storage::List(list), next_index }))
     }
 
     /// An array from key/value pairs (later duplicates overwrite, keeping the first position).
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Key, Value)>) -> Array {
-        let mut array = Array::new();
+        let pairs = pairs.into_iter();
+        let mut array = Array::with_capacity(pairs.size_hint().0);
         {
             let data = array.make_mut();
             for (key, value) in pairs {
@@ -179,42 +190,72 @@ impl std::ops::Deref for Array {
     }
 }
 
+/// The position of an integer key in a packed list of `len` values.
+#[inline(always)]
+fn list_position(key: KeyRef<'_>, len: usize) -> Option<usize> {
+    match key {
+        KeyRef::Int(number) if (0..len as i64).contains(&number) => Some(number as usize),
+        _ => None,
+    }
+}
+
 impl ArrayData {
     /// Number of entries.
     #[inline]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        match &self.storage {
+            Storage::List(list) => list.len(),
+            Storage::Map(map) => map.len(),
+        }
     }
 
     /// Whether it has no entries.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     /// The value at a key.
     #[inline]
     pub fn get(&self, key: KeyRef<'_>) -> Option<&Value> {
-        self.entries.get(&key)
+        match &self.storage {
+            Storage::List(list) => list_position(key, list.len()).map(|position| &list[position]),
+            Storage::Map(map) => map.get(&key),
+        }
     }
 
     /// The value at a key, mutably.
     #[inline]
     pub fn get_mut(&mut self, key: KeyRef<'_>) -> Option<&mut Value> {
-        self.entries.get_mut(&key)
+        match &mut self.storage {
+            Storage::List(list) => list_position(key, list.len()).map(|position| &mut list[position]),
+            Storage::Map(map) => map.get_mut(&key),
+        }
     }
 
     /// Whether the key exists.
     pub fn contains_key(&self, key: KeyRef<'_>) -> bool {
-        self.entries.contains_key(&key)
+        self.get(key).is_some()
+    }
+
+    /// The hash map, converting a packed list first.
+    fn map_mut(&mut self) -> &mut IndexMap<Key, Value, FxBuildHasher> {
+        if let Storage::List(list) = &mut self.storage {
+            let mut map = IndexMap::with_capacity_and_hasher(list.len() + 1, FxBuildHasher);
+            map.extend(
+                std::mem::take(list).into_iter().enumerate().map(|(index, value)| (Key::Int(index as i64), value)),
+            );
+            self.storage = Storage::Map(map);
+        }
+        match &mut self.storage {
+            Storage::Map(map) => map,
+            Storage::List(_) => unreachable!("converted above"),
+        }
     }
 
     /// Inserts or overwrites (keeping the old position).
     pub fn insert(&mut self, key: Key, value: Value) {
-        if let Key::Int(number) = key {
-            self.bump_next_index(number);
-        }
-        self.entries.insert(key, value);
+        *self.entry_mut(key) = value;
     }
 
     /// The slot for a key, created with none when missing.
@@ -222,7 +263,20 @@ impl ArrayData {
         if let Key::Int(number) = key {
             self.bump_next_index(number);
         }
-        self.entries.entry(key).or_insert(Value::None)
+        let list_position = match (&self.storage, &key) {
+            (Storage::List(list), Key::Int(number)) if (0..=list.len() as i64).contains(number) => {
+                Some(*number as usize)
+            }
+            _ => None,
+        };
+        if let Some(position) = list_position {
+            let Storage::List(list) = &mut self.storage else { unreachable!("matched a list above") };
+            if position == list.len() {
+                list.push(Value::None);
+            }
+            return &mut list[position];
+        }
+        self.map_mut().entry(key).or_insert(Value::None)
     }
 
     fn bump_next_index(&mut self, number: i64) {
@@ -232,10 +286,16 @@ impl ArrayData {
     }
 
     /// Appends with the automatic index (highest integer key + 1) and returns that key.
+    #[inline]
     pub fn push(&mut self, value: Value) -> i64 {
         let index = self.next_index;
         self.next_index += 1;
-        self.entries.insert(Key::Int(index), value);
+        match &mut self.storage {
+            Storage::List(list) if list.len() as i64 == index => list.push(value),
+            _ => {
+                self.map_mut().insert(Key::Int(index), value);
+            }
+        }
         index
     }
 
@@ -246,44 +306,196 @@ impl ArrayData {
 
     /// Removes a key, keeping the order of the others.
     pub fn remove(&mut self, key: KeyRef<'_>) -> Option<Value> {
-        self.entries.shift_remove(&key)
+        match &mut self.storage {
+            Storage::List(list) => {
+                let position = list_position(key, list.len())?;
+                if position + 1 == list.len() {
+                    // Dropping the last key leaves keys 0..len: still a list.
+                    return list.pop();
+                }
+                self.map_mut().shift_remove(&key)
+            }
+            Storage::Map(map) => map.shift_remove(&key),
+        }
     }
 
     /// Entries in order.
-    pub fn iter(&self) -> indexmap::map::Iter<'_, Key, Value> {
-        self.entries.iter()
+    pub fn iter(&self) -> Iter<'_> {
+        match &self.storage {
+            Storage::List(list) => Iter::List(list.iter().enumerate()),
+            Storage::Map(map) => Iter::Map(map.iter()),
+        }
     }
 
     /// Values in order.
-    pub fn values(&self) -> indexmap::map::Values<'_, Key, Value> {
-        self.entries.values()
+    pub fn values(&self) -> Values<'_> {
+        match &self.storage {
+            Storage::List(list) => Values::List(list.iter()),
+            Storage::Map(map) => Values::Map(map.values()),
+        }
     }
 
     /// Keys in order.
-    pub fn keys(&self) -> indexmap::map::Keys<'_, Key, Value> {
-        self.entries.keys()
+    pub fn keys(&self) -> Keys<'_> {
+        match &self.storage {
+            Storage::List(list) => Keys::List(0..list.len()),
+            Storage::Map(map) => Keys::Map(map.keys()),
+        }
     }
 
     /// The entry at a position.
-    pub fn get_index(&self, position: usize) -> Option<(&Key, &Value)> {
-        self.entries.get_index(position)
+    #[inline]
+    pub fn get_index(&self, position: usize) -> Option<(Key, &Value)> {
+        match &self.storage {
+            Storage::List(list) => list.get(position).map(|value| (Key::Int(position as i64), value)),
+            Storage::Map(map) => map.get_index(position).map(|(key, value)| (key.clone(), value)),
+        }
+    }
+
+    /// The value at a position.
+    #[inline]
+    pub fn value_at(&self, position: usize) -> Option<&Value> {
+        match &self.storage {
+            Storage::List(list) => list.get(position),
+            Storage::Map(map) => map.get_index(position).map(|(_, value)| value),
+        }
     }
 
     /// Whether the keys are exactly 0..n in order (a list).
     pub fn is_list(&self) -> bool {
-        self.entries.keys().enumerate().all(|(position, key)| *key == Key::Int(position as i64))
+        match &self.storage {
+            Storage::List(_) => true,
+            Storage::Map(map) => map.keys().enumerate().all(|(position, key)| *key == Key::Int(position as i64)),
+        }
     }
 
     /// Keeps entries for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&Key, &mut Value) -> bool) {
-        self.entries.retain(|key, value| keep(key, value));
+        self.map_mut().retain(|key, value| keep(key, value));
     }
 
     /// Reserves room for more entries.
     pub fn reserve(&mut self, additional: usize) {
-        self.entries.reserve(additional);
+        match &mut self.storage {
+            Storage::List(list) => list.reserve(additional),
+            Storage::Map(map) => map.reserve(additional),
+        }
     }
 }
+
+/// Iterator over an array's entries, in order.
+pub enum Iter<'a> {
+    #[doc(hidden)]
+    List(std::iter::Enumerate<std::slice::Iter<'a, Value>>),
+    #[doc(hidden)]
+    Map(indexmap::map::Iter<'a, Key, Value>),
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (Key, &'a Value);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::List(list) => list.next().map(|(position, value)| (Key::Int(position as i64), value)),
+            Iter::Map(map) => map.next().map(|(key, value)| (key.clone(), value)),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Iter::List(list) => list.size_hint(),
+            Iter::Map(map) => map.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::List(list) => list.next_back().map(|(position, value)| (Key::Int(position as i64), value)),
+            Iter::Map(map) => map.next_back().map(|(key, value)| (key.clone(), value)),
+        }
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+/// Iterator over an array's values, in order.
+pub enum Values<'a> {
+    #[doc(hidden)]
+    List(std::slice::Iter<'a, Value>),
+    #[doc(hidden)]
+    Map(indexmap::map::Values<'a, Key, Value>),
+}
+
+impl<'a> Iterator for Values<'a> {
+    type Item = &'a Value;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a Value> {
+        match self {
+            Values::List(list) => list.next(),
+            Values::Map(map) => map.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Values::List(list) => list.size_hint(),
+            Values::Map(map) => map.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Values<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Values::List(list) => list.next_back(),
+            Values::Map(map) => map.next_back(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Values<'_> {}
+
+/// Iterator over an array's keys, in order.
+pub enum Keys<'a> {
+    #[doc(hidden)]
+    List(std::ops::Range<usize>),
+    #[doc(hidden)]
+    Map(indexmap::map::Keys<'a, Key, Value>),
+}
+
+impl Iterator for Keys<'_> {
+    type Item = Key;
+
+    #[inline]
+    fn next(&mut self) -> Option<Key> {
+        match self {
+            Keys::List(range) => range.next().map(|position| Key::Int(position as i64)),
+            Keys::Map(map) => map.next().cloned(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Keys::List(range) => range.size_hint(),
+            Keys::Map(map) => map.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Keys<'_> {
+    fn next_back(&mut self) -> Option<Key> {
+        match self {
+            Keys::List(range) => range.next_back().map(|position| Key::Int(position as i64)),
+            Keys::Map(map) => map.next_back().cloned(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Keys<'_> {}
 
 impl PartialEq for Array {
     fn eq(&self, other: &Array) -> bool {
@@ -321,6 +533,97 @@ mod tests {
         assert_eq!(data.push(Value::Number(3.0)), 6);
         data.insert(Key::Str("x".into()), Value::None);
         assert_eq!(data.push(Value::None), 7);
+    }
+
+    fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => a.strict_eq(b),
+            (a, b) => a.is_none() && b.is_none(),
+        }
+    }
+
+    fn is_packed(array: &Array) -> bool {
+        matches!(array.data().storage, Storage::List(_))
+    }
+
+    fn keys(array: &Array) -> Vec<Key> {
+        array.keys().collect()
+    }
+
+    #[test]
+    fn lists_stay_packed() {
+        let mut array = Array::from_values([Value::Number(1.0), Value::Number(2.0)]);
+        let data = array.make_mut();
+        data.push(Value::Number(3.0));
+        data.insert(Key::Int(3), Value::Number(4.0));
+        *data.entry_mut(Key::Int(4)) = Value::Number(5.0);
+        data.insert(Key::Int(0), Value::Number(0.0));
+        assert!(same(data.remove(KeyRef::Int(4)).as_ref(), Some(&Value::Number(5.0))));
+        assert!(is_packed(&array));
+        assert_eq!(array.len(), 4);
+        assert!(same(array.get(KeyRef::Int(0)), Some(&Value::Number(0.0))));
+        assert!(array.get(KeyRef::Int(4)).is_none());
+        assert!(array.get(KeyRef::Int(-1)).is_none());
+        assert!(array.get(KeyRef::Str(b"a")).is_none());
+        let (key, value) = array.get_index(3).unwrap();
+        assert_eq!(key, Key::Int(3));
+        assert!(same(Some(value), Some(&Value::Number(4.0))));
+        assert!(array.is_list());
+    }
+
+    #[test]
+    fn keys_that_break_the_list_convert_to_a_map() {
+        let cases: [fn(&mut ArrayData); 5] = [
+            |data| data.insert(Key::Int(-1), Value::None),
+            |data| data.insert(Key::Int(3), Value::None),
+            |data| data.insert(Key::Str("x".into()), Value::None),
+            |data| drop(data.remove(KeyRef::Int(0))),
+            |data| data.retain(|_, _| true),
+        ];
+        for change in cases {
+            let mut array = Array::from_values([Value::Number(1.0), Value::Number(2.0)]);
+            let before: Vec<Value> = array.values().cloned().collect();
+            change(array.make_mut());
+            assert!(!is_packed(&array));
+            // The entries that were there keep their keys and order.
+            let kept: Vec<(Key, Value)> = array.iter().map(|(key, value)| (key, value.clone())).collect();
+            for (key, value) in kept {
+                if let Key::Int(index @ 0..=1) = key {
+                    assert!(value.strict_eq(&before[index as usize]));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn append_after_removing_the_last_key_skips_it() {
+        // Removal keeps the automatic index, so the next append leaves a gap and the list becomes a map.
+        let mut array = Array::from_values([Value::Number(1.0), Value::Number(2.0), Value::Number(3.0)]);
+        let data = array.make_mut();
+        data.remove(KeyRef::Int(2));
+        assert!(is_packed(&array));
+        assert_eq!(array.make_mut().push(Value::None), 3);
+        assert!(!is_packed(&array));
+        assert_eq!(keys(&array), [Key::Int(0), Key::Int(1), Key::Int(3)]);
+        assert!(same(array.get(KeyRef::Int(3)), Some(&Value::None)));
+    }
+
+    #[test]
+    fn iterators_agree_in_both_representations() {
+        let list = Array::from_values([Value::Number(1.0), Value::Number(2.0)]);
+        let mut map = list.clone();
+        map.make_mut().insert(Key::Str("k".into()), Value::Number(3.0));
+        for array in [&list, &map] {
+            let from_iter: Vec<Key> = array.iter().map(|(key, _)| key).collect();
+            assert_eq!(from_iter, keys(array));
+            let reversed: Vec<Key> = array.keys().rev().collect();
+            assert_eq!(reversed.into_iter().rev().collect::<Vec<_>>(), keys(array));
+            assert_eq!(array.values().len(), array.len());
+            assert!(same(array.value_at(1), Some(&Value::Number(2.0))));
+        }
+        assert_eq!(keys(&map), [Key::Int(0), Key::Int(1), Key::Str("k".into())]);
+        assert!(!map.is_list());
+        assert!(list.is_list());
     }
 
     #[test]

@@ -9,7 +9,9 @@ mod string;
 
 pub mod json;
 
-pub use array::{Array, ArrayData, Key, KeyRef, canonical_int};
+pub use array::{
+    Array, ArrayData, Iter as ArrayIter, Key, KeyRef, Keys as ArrayKeys, Values as ArrayValues, canonical_int,
+};
 pub use convert::{format_number, parse_number};
 pub use function::{Cell, ClassId, FnId, Function, FunctionKind, new_cell};
 pub use object::{ClassRef, Object, ObjectData, ObjectState};
@@ -17,7 +19,12 @@ pub use resource::Resource;
 pub use string::Str;
 
 /// An HSL value.
+// `repr(C, u8)` puts every payload, the boolean too, at offset 8: bytes 1..8 are padding in every variant,
+// so moves and clones copy the tag and one word. With Rust's layout the boolean sat at offset 1 and LLVM
+// copied bytes 1..8 as overlapping 4-byte pieces, which stalled store forwarding on every hot clone. The
+// tag's unused values still give `Option<Value>` its niche (16 bytes).
 #[derive(Clone, Debug, Default)]
+#[repr(C, u8)]
 pub enum Value {
     /// `none`.
     #[default]
@@ -39,6 +46,7 @@ pub enum Value {
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+const _: () = assert!(std::mem::size_of::<Option<Value>>() == 16);
 
 impl Value {
     /// The HSL type name, as used in error messages.
