@@ -19,12 +19,12 @@ pub use resource::Resource;
 pub use string::Str;
 
 /// An HSL value.
-// `repr(C, u8)` puts every payload, the boolean too, at offset 8: bytes 1..8 are padding in every variant,
-// so moves and clones copy the tag and one word. With Rust's layout the boolean sat at offset 1 and LLVM
-// copied bytes 1..8 as overlapping 4-byte pieces, which stalled store forwarding on every hot clone. The
-// tag's unused values still give `Option<Value>` its niche (16 bytes).
+// A word-sized tag and every payload (the boolean too) at offset 8: a Value is two plain words with no
+// padding. With Rust's default layout the boolean sat at offset 1, and moves copied bytes 1..8 as
+// overlapping 4-byte pieces that stalled store forwarding on every hot clone and return. The tag's unused
+// values still give `Option<Value>` its niche (16 bytes).
 #[derive(Clone, Debug, Default)]
-#[repr(C, u8)]
+#[repr(C, u64)]
 pub enum Value {
     /// `none`.
     #[default]
