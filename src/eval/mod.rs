@@ -521,6 +521,21 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// The number a leaf operand (a number constant, or a plain local or global holding a number) reads as,
+    /// without building a value; `None` for anything else. Leaves have no side effects, so a caller that gets
+    /// `None` may evaluate the same operand normally.
+    #[inline(always)]
+    fn number_leaf(&self, expr: &Expr) -> Option<f64> {
+        match expr {
+            Expr::Const(Value::Number(number)) => Some(*number),
+            Expr::Load(slot, _) => match self.peek(*slot)? {
+                Some(Value::Number(number)) => Some(*number),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// `a op b` for two evaluated operands. Numbers take the fast path and are forgotten rather than
     /// dropped (they own nothing, and the drop call is measurable in tight loops).
     #[inline(always)]
@@ -537,6 +552,11 @@ impl<'p> Machine<'p> {
 
     fn eval_truthy(&mut self, expr: &Expr) -> Fallible<bool> {
         if let Expr::Binary(op, left, right, span) = expr {
+            if let (Some(x), Some(y)) = (self.number_leaf(left), self.number_leaf(right))
+                && let Some(result) = ops::number_binary(*op, x, y)
+            {
+                return Ok(result.truthy());
+            }
             let a = self.operand(left)?;
             let b = self.operand(right)?;
             if let (Value::Number(x), Value::Number(y)) = (&a, &b)
@@ -607,6 +627,11 @@ impl<'p> Machine<'p> {
                 ops::unary(*op, &value).map_err(|e| self.op_error(e, *span))
             }
             Expr::Binary(op, left, right, span) => {
+                if let (Some(x), Some(y)) = (self.number_leaf(left), self.number_leaf(right))
+                    && let Some(result) = ops::number_binary(*op, x, y)
+                {
+                    return Ok(result);
+                }
                 let a = self.operand(left)?;
                 let b = self.operand(right)?;
                 self.binary_values(*op, a, b, *span)
