@@ -521,17 +521,29 @@ impl<'p> Machine<'p> {
         }
     }
 
-    /// The number a leaf operand (a number constant, or a plain local or global holding a number) reads as,
-    /// without building a value; `None` for anything else. Leaves have no side effects, so a caller that gets
-    /// `None` may evaluate the same operand normally.
+    /// The number an operand evaluates to when it is pure number arithmetic (number constants, plain locals
+    /// and globals holding numbers, and `+ - * / %` over those), computed without building values; `None`
+    /// for anything else. Such operands have no side effects, so a caller that gets `None` evaluates the
+    /// operand normally (the tree's depth is bounded by the parser, and so is this recursion).
     #[inline(always)]
-    fn number_leaf(&self, expr: &Expr) -> Option<f64> {
+    fn number_operand(&self, expr: &Expr) -> Option<f64> {
         match expr {
             Expr::Const(Value::Number(number)) => Some(*number),
             Expr::Load(slot, _) => match self.peek(*slot)? {
                 Some(Value::Number(number)) => Some(*number),
                 _ => None,
             },
+            Expr::Binary(op, left, right, _) => self.number_arithmetic(*op, left, right),
+            _ => None,
+        }
+    }
+
+    fn number_arithmetic(&self, op: BinaryOp, left: &Expr, right: &Expr) -> Option<f64> {
+        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod) {
+            return None;
+        }
+        match ops::number_binary(op, self.number_operand(left)?, self.number_operand(right)?)? {
+            Value::Number(number) => Some(number),
             _ => None,
         }
     }
@@ -552,7 +564,7 @@ impl<'p> Machine<'p> {
 
     fn eval_truthy(&mut self, expr: &Expr) -> Fallible<bool> {
         if let Expr::Binary(op, left, right, span) = expr {
-            if let (Some(x), Some(y)) = (self.number_leaf(left), self.number_leaf(right))
+            if let (Some(x), Some(y)) = (self.number_operand(left), self.number_operand(right))
                 && let Some(result) = ops::number_binary(*op, x, y)
             {
                 return Ok(result.truthy());
@@ -597,14 +609,24 @@ impl<'p> Machine<'p> {
             Expr::Load(slot, span) => self.load(*slot, *span),
             Expr::LoadStatic(class, index) => Ok(self.statics[class.0 as usize][*index as usize].clone()),
             Expr::Interpolate(parts) => {
-                let mut bytes = Vec::new();
+                // Room for the literals and a short rendering of each variable: usually one allocation.
+                let capacity = parts
+                    .iter()
+                    .map(|part| match part {
+                        Part::Literal(text) => text.len(),
+                        Part::Var(..) => 16,
+                    })
+                    .sum();
+                let mut bytes = Vec::with_capacity(capacity);
                 for part in parts.iter() {
                     match part {
                         Part::Literal(text) => bytes.extend_from_slice(text.as_bytes()),
-                        Part::Var(slot, span) => {
-                            let value = self.load(*slot, *span)?;
-                            value.write_display(&mut bytes);
-                        }
+                        // Plain locals and globals render from a borrow; cells are read through their lock.
+                        Part::Var(slot, span) => match self.peek(*slot) {
+                            Some(Some(value)) => value.write_display(&mut bytes),
+                            Some(None) => return Err(self.undefined(*span)),
+                            None => self.load(*slot, *span)?.write_display(&mut bytes),
+                        },
                     }
                 }
                 self.check_string(bytes.len(), Span::NONE)?;
@@ -627,7 +649,7 @@ impl<'p> Machine<'p> {
                 ops::unary(*op, &value).map_err(|e| self.op_error(e, *span))
             }
             Expr::Binary(op, left, right, span) => {
-                if let (Some(x), Some(y)) = (self.number_leaf(left), self.number_leaf(right))
+                if let (Some(x), Some(y)) = (self.number_operand(left), self.number_operand(right))
                     && let Some(result) = ops::number_binary(*op, x, y)
                 {
                     return Ok(result);
