@@ -12,7 +12,7 @@ pub mod json;
 pub use array::{Array, ArrayData, Key, KeyRef, canonical_int};
 pub use convert::{format_number, parse_number};
 pub use function::{Cell, ClassId, FnId, Function, FunctionKind, new_cell};
-pub use object::{ClassRef, Object, ObjectData, ObjectState};
+pub use object::{ClassRef, FieldAt, Fields, Object, ObjectData, ObjectState};
 pub use resource::Resource;
 pub use string::Str;
 
