@@ -7,7 +7,7 @@ use crate::module::{NativeClass, NativeDef, NativeFunction};
 use crate::source::SourceFile;
 use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, UnaryOp};
-use crate::value::{ClassId, FnId, Str, Value};
+use crate::value::{ClassId, FieldAt, FnId, Str, Value};
 
 /// Where a variable lives, decided before the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,9 +158,17 @@ impl ClassDef {
         self.methods.iter().find(|method| method.name.as_bytes() == name)
     }
 
-    /// An instance field by name.
-    pub fn field(&self, name: &[u8]) -> Option<&FieldDef> {
-        self.fields.iter().find(|field| field.name.as_bytes() == name)
+    /// Where instances keep property `name`: its declared slot, else among the added properties.
+    pub fn field_at<'n>(&self, name: &'n Str) -> FieldAt<'n> {
+        match self.fields.iter().position(|field| field.name.as_bytes() == name.as_bytes()) {
+            Some(index) => FieldAt::Declared(index),
+            None => FieldAt::Added(name),
+        }
+    }
+
+    /// An instance field by name, with its slot in instances.
+    pub fn field(&self, name: &[u8]) -> Option<(usize, &FieldDef)> {
+        self.fields.iter().enumerate().find(|(_, field)| field.name.as_bytes() == name)
     }
 }
 
@@ -322,7 +330,30 @@ pub enum Place {
     /// `base[start:stop:step]`.
     Slice(Box<Place>, Box<[Option<Expr>; 3]>, Span),
     /// `object->name` where the object comes from any expression (objects are references).
-    Property(Box<Expr>, Str, Span),
+    Property(Box<Expr>, Member, Span),
+}
+
+/// The name after `->`. Inside the functions of class `C` (its methods, constructor and the closures they
+/// create), a name declared as an instance variable of `C` also carries `C` and the variable's slot: when
+/// the object is a `C` instance (it nearly always is `$this`), the evaluator goes straight to the slot, and
+/// since the code runs inside `C`, `private` and `readonly` do not restrict it. Any other object is looked
+/// up by name.
+#[derive(Debug)]
+pub struct Member {
+    /// The property name.
+    pub name: Str,
+    /// The owning class and the slot, when known before the run.
+    pub slot: Option<(ClassId, u32)>,
+}
+
+/// The slot a [`Member::slot`] resolution gives in an instance of `class`: only a resolution made for that
+/// very class applies.
+#[inline]
+pub fn slot_in(slot: Option<(ClassId, u32)>, class: ClassId) -> Option<usize> {
+    match slot {
+        Some((own, index)) if own == class => Some(index as usize),
+        _ => None,
+    }
 }
 
 /// One element of a destructuring pattern.
@@ -380,7 +411,7 @@ pub enum Expr {
     /// `a[i:j:s]`.
     Slice(Box<Expr>, Box<[Option<Expr>; 3]>, Span),
     /// `o->p`.
-    Property(Box<Expr>, Str, Span),
+    Property(Box<Expr>, Member, Span),
     /// A call.
     Call(Box<Call>),
     /// `place = value`.

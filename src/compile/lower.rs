@@ -989,7 +989,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             }
             ExprKind::Property { target, name } => {
                 let target = Box::new(self.expr_mode(target, quiet));
-                Expr::Property(target, name.name.as_str().into(), span)
+                Expr::Property(target, self.member(&name.name), span)
             }
             ExprKind::Unary { op, operand } => {
                 let operand = self.expr(operand);
@@ -1407,6 +1407,16 @@ impl<'c, 'e> Lowerer<'c, 'e> {
         }
     }
 
+    /// A property name after `->`, with its slot when the code belongs to a class that declares it.
+    fn member(&self, name: &str) -> ir::Member {
+        let slot = self.scopes.last().and_then(|scope| scope.class).and_then(|class| {
+            let def = self.c.classes.get(class.0 as usize)?.as_ref()?;
+            let (index, _) = def.field(name.as_bytes())?;
+            Some((class, u32::try_from(index).ok()?))
+        });
+        ir::Member { name: name.into(), slot }
+    }
+
     /// Lowers an assignable expression. `quiet`: isset/unset (objects in the path may be missing);
     /// `writes`: the place is written (read-only globals are rejected).
     fn place(&mut self, target: &ast::Expr, quiet: bool, writes: bool) -> Option<Place> {
@@ -1428,7 +1438,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             }
             ExprKind::Property { target: base, name } => {
                 let object = self.expr_mode(base, quiet);
-                Some(Place::Property(Box::new(object), name.name.as_str().into(), span))
+                Some(Place::Property(Box::new(object), self.member(&name.name), span))
             }
             ExprKind::Scope { scope, member: ast::ScopeMember::Variable(var) } => match self.class_of_scope(scope)? {
                 ScopeTarget::Class(class) => {
@@ -1490,4 +1500,34 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a 
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, candidate)| (*distance, candidate.len()))
         .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Engine;
+    use crate::ir::{Expr, Stmt};
+    use crate::value::ClassId;
+
+    /// The property slot the lowering attached to `return <object>->name;`, the first statement of `function`.
+    fn returned_slot(source: &str, function: &str) -> Option<(ClassId, u32)> {
+        let script = Engine::builder().build().compile("t.hsl", source).expect("compiles");
+        let program = script.program();
+        let def = program.functions.iter().find(|def| &*def.name == function).expect("function exists");
+        match def.body.first() {
+            Some(Stmt::Return(Some(Expr::Property(_, member, _)))) => member.slot,
+            other => panic!("unexpected body {other:?}"),
+        }
+    }
+
+    #[test]
+    fn properties_declared_by_the_running_class_get_their_slot() {
+        let source = "class A { $x = 1; private $y = 2; function gety() { return $this->y; } \
+                      function other($o) { return $o->y; } function added() { return $this->z; } }
+                      function outside($o) { return $o->y; }";
+        assert_eq!(returned_slot(source, "A::gety"), Some((ClassId(0), 1)));
+        // Any object: the slot only applies when it turns out to be an `A`.
+        assert_eq!(returned_slot(source, "A::other"), Some((ClassId(0), 1)));
+        assert_eq!(returned_slot(source, "A::added"), None);
+        assert_eq!(returned_slot(source, "outside"), None);
+    }
 }

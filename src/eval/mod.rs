@@ -12,19 +12,19 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use indexmap::IndexMap;
 use parking_lot::Mutex;
-use rustc_hash::FxBuildHasher;
 
 use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError, StackEntry};
-use crate::ir::{self, ArrayItem, Call, Callee, Expr, Part, Program, Stmt, VarSlot};
+use crate::ir::{self, ArrayItem, Call, Callee, Expr, Member, Part, Program, Stmt, VarSlot, slot_in};
 use crate::module::{Args, NativeClass, NativeCtx, NativeFunction, Runtime, VARIADIC};
 use crate::output::Output;
 use crate::shared::SharedState;
 use crate::span::Span;
 use crate::stdlib::exception::{ExceptionState, exception, exception_state};
 use crate::syntax::ast::BinaryOp;
-use crate::value::{Array, Cell, ClassId, ClassRef, FnId, Function, FunctionKind, Object, Str, Value, new_cell};
+use crate::value::{
+    Array, Cell, ClassId, ClassRef, FieldAt, Fields, FnId, Function, FunctionKind, Object, Str, Value, new_cell,
+};
 
 pub use budget::{Budget, Limits};
 
@@ -131,8 +131,6 @@ pub(crate) struct Machine<'p> {
     stack_top: usize,
     /// Reusable argument vectors for native calls.
     arg_pool: Vec<Vec<Value>>,
-    /// Per class, the initial field map new instances clone.
-    field_templates: Vec<Option<IndexMap<Str, Value, FxBuildHasher>>>,
     /// (function, call-site span) of each active user call.
     calls: Vec<(FnId, Span)>,
     depth: u32,
@@ -163,7 +161,6 @@ impl<'p> Machine<'p> {
             stack: Vec::new(),
             stack_top: 0,
             arg_pool: Vec::new(),
-            field_templates: vec![None; program.classes.len()],
             calls: Vec::new(),
             depth: 0,
             output: config.output,
@@ -687,9 +684,12 @@ impl<'p> Machine<'p> {
                 let base = self.eval(target)?;
                 self.slice(&base, parts, *span)
             }
-            Expr::Property(target, name, span) => {
+            Expr::Property(target, member, span) => {
+                if let Some(value) = self.own_field(target, member) {
+                    return Ok(value);
+                }
                 let base = self.eval(target)?;
-                self.property(&base, name, *span, false)
+                self.property(&base, &member.name, member.slot, *span, false)
             }
             Expr::Call(call) => self.call(call),
             Expr::Assign(place, value) => {
@@ -767,10 +767,10 @@ impl<'p> Machine<'p> {
                     _ => Ok(Value::None),
                 }
             }
-            Expr::Property(target, name, span) => {
+            Expr::Property(target, member, span) => {
                 let base = self.eval_quiet(target)?;
                 match base {
-                    Value::Object(_) => self.property(&base, name, *span, true),
+                    Value::Object(_) => self.property(&base, &member.name, member.slot, *span, true),
                     _ => Ok(Value::None),
                 }
             }
@@ -874,7 +874,7 @@ impl<'p> Machine<'p> {
                     .map_or(Value::None, |byte| Value::String(Str::new(vec![*byte]))))
             }
             Value::Object(_) => match key {
-                Value::String(name) => self.property(base, name, span, false),
+                Value::String(name) => self.property(base, name, None, span, false),
                 other => Err(self.error(
                     ErrorKind::Index,
                     format!("an object member name must be a string, found {}", other.type_name()),
@@ -935,7 +935,36 @@ impl<'p> Machine<'p> {
         self.frame.function.and_then(|id| self.program.functions[id.0 as usize].class)
     }
 
-    fn property(&self, base: &Value, name: &Str, span: Span, quiet: bool) -> Fallible<Value> {
+    /// The properties and slot of `$var->name` when the compiler resolved `name` to a slot of the running
+    /// class and the variable holds an instance of that class, borrowing the object (no privacy check: the
+    /// code runs inside the class). `None` sends the access down the general path.
+    #[inline]
+    fn own_slot<'a>(&'a self, target: &Expr, member: &Member) -> Option<(&'a Mutex<Fields>, FieldAt<'static>)> {
+        let (class, index) = member.slot?;
+        let Expr::Load(slot, _) = target else { return None };
+        let Some(Value::Object(object)) = self.peek(*slot)? else { return None };
+        match object.class() {
+            ClassRef::User(own, _) if *own == class => Some((object.fields()?, FieldAt::Declared(index as usize))),
+            _ => None,
+        }
+    }
+
+    /// `$var->name` read through [`Machine::own_slot`].
+    #[inline]
+    fn own_field(&self, target: &Expr, member: &Member) -> Option<Value> {
+        let (fields, at) = self.own_slot(target, member)?;
+        fields.lock().get(at).cloned()
+    }
+
+    /// `base->name`; `slot` is the compiler's resolution of `name` in the running class (see [`Member`]).
+    fn property(
+        &self,
+        base: &Value,
+        name: &Str,
+        slot: Option<(ClassId, u32)>,
+        span: Span,
+        quiet: bool,
+    ) -> Fallible<Value> {
         let Value::Object(object) = base else {
             if quiet {
                 return Ok(Value::None);
@@ -949,23 +978,27 @@ impl<'p> Machine<'p> {
         match object.class() {
             ClassRef::User(class, _) => {
                 let def = &self.program.classes[class.0 as usize];
-                let inside = self.current_class() == Some(*class);
-                // Inside its own class everything is visible: no need to look the field up.
-                if !inside
-                    && let Some(field) = def.field(name.as_bytes())
-                    && field.private
-                {
-                    return Err(self.error(ErrorKind::Access, format!("`{name}` is private"), span));
-                }
+                let inside = || self.current_class() == Some(*class);
+                let at = match slot_in(slot, *class) {
+                    // Resolved by the compiler inside the class itself: visible.
+                    Some(index) => FieldAt::Declared(index),
+                    None => match def.field(name.as_bytes()) {
+                        Some((_, field)) if field.private && !inside() => {
+                            return Err(self.error(ErrorKind::Access, format!("`{name}` is private"), span));
+                        }
+                        Some((index, _)) => FieldAt::Declared(index),
+                        None => FieldAt::Added(name),
+                    },
+                };
                 if let Some(fields) = object.fields()
-                    && let Some(value) = fields.lock().get(name)
+                    && let Some(value) = fields.lock().get(at)
                 {
                     return Ok(value.clone());
                 }
                 if let Some(method) = def.method(name.as_bytes())
                     && !method.is_static
                 {
-                    if method.private && !inside {
+                    if method.private && !inside() {
                         return Err(self.error(ErrorKind::Access, format!("`{name}` is private"), span));
                     }
                     return Ok(Value::Function(Function::new(FunctionKind::Method {
@@ -1263,13 +1296,11 @@ impl<'p> Machine<'p> {
         Ok(Value::Object(object))
     }
 
-    /// A new instance with its fields at their initial values. Each class's field map is built once per run
-    /// and cloned (a copy of its entries and table, no rehashing).
+    /// A new instance with its declared fields at their initial values, one slot each.
     fn instantiate(&mut self, id: ClassId) -> Object {
         let def = &self.program.classes[id.0 as usize];
-        let template = self.field_templates[id.0 as usize]
-            .get_or_insert_with(|| def.fields.iter().map(|field| (field.name.clone(), field.init.clone())).collect());
-        Object::instance(id, def.name.clone(), template.clone())
+        let declared = def.fields.iter().map(|field| Some(field.init.clone())).collect();
+        Object::instance(id, def.name.clone(), Fields::new(declared))
     }
 
     fn call_user(
@@ -1368,7 +1399,7 @@ impl<'p> Machine<'p> {
                     }
                     return self.call_user(method.function, args.into_iter(), &[], Some(object.clone()), span);
                 }
-                let field = object.fields().and_then(|fields| fields.lock().get(name).cloned());
+                let field = object.fields().and_then(|fields| fields.lock().get(def.field_at(name)).cloned());
                 match field {
                     Some(function @ Value::Function(_)) => self.call_value(&function, args, span),
                     _ => Err(self.error(

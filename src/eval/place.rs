@@ -6,15 +6,16 @@
 
 use super::{Machine, ops};
 use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError};
-use crate::ir::{Expr, Place, VarSlot};
+use crate::ir::{Expr, Member, Place, VarSlot, slot_in};
 use crate::span::Span;
 use crate::syntax::ast::BinaryOp;
-use crate::value::{Array, ClassId, ClassRef, Key, Object, Str, Value};
+use crate::value::{Array, ClassId, ClassRef, FieldAt, Key, Object, Str, Value};
 
 pub(crate) enum Root {
     Var(VarSlot, Span),
     Static(ClassId, u32),
-    Property(Object, Str),
+    /// An object's property, with the compiler's slot for it (see [`Member`]).
+    Property(Object, Str, Option<(ClassId, u32)>),
 }
 
 pub(crate) enum Step {
@@ -32,8 +33,9 @@ pub(crate) struct Resolved {
 
 impl Resolved {
     /// `object->name` with no further keys.
-    fn property(object: Object, name: &Str, span: Span) -> Resolved {
-        Resolved { root: Root::Property(object, name.clone()), steps: Vec::new(), slice: None, span }
+    fn property(object: Object, member: &Member, span: Span) -> Resolved {
+        let root = Root::Property(object, member.name.clone(), member.slot);
+        Resolved { root, steps: Vec::new(), slice: None, span }
     }
 }
 
@@ -52,8 +54,15 @@ fn error(kind: ErrorKind, message: impl Into<String>, span: Span) -> Box<Interru
 }
 
 impl WalkCtx<'_> {
-    /// Checks `private`/`readonly` for a property write or read-modify-write.
-    fn check_property(&self, object: &Object, name: &Str, write: bool) -> Fallible<()> {
+    /// Checks `private`/`readonly` for a property access (`write`: a write or read-modify-write) and says
+    /// where the object keeps the property. `slot` is the compiler's resolution (see [`Member`]).
+    fn locate<'n>(
+        &self,
+        object: &Object,
+        name: &'n Str,
+        slot: Option<(ClassId, u32)>,
+        write: bool,
+    ) -> Fallible<FieldAt<'n>> {
         let ClassRef::User(class, class_name) = object.class() else {
             return Err(error(
                 ErrorKind::Type,
@@ -61,8 +70,13 @@ impl WalkCtx<'_> {
                 self.span,
             ));
         };
-        let inside = self.class == Some(*class);
-        if !inside && let Some(field) = self.program.classes[class.0 as usize].field(name.as_bytes()) {
+        if let Some(index) = slot_in(slot, *class) {
+            return Ok(FieldAt::Declared(index)); // resolved inside the class itself: no restriction
+        }
+        let Some((index, field)) = self.program.classes[class.0 as usize].field(name.as_bytes()) else {
+            return Ok(FieldAt::Added(name));
+        };
+        if self.class != Some(*class) {
             if field.private {
                 return Err(error(ErrorKind::Access, format!("`{class_name}->{name}` is private"), self.span));
             }
@@ -74,7 +88,7 @@ impl WalkCtx<'_> {
                 ));
             }
         }
-        Ok(())
+        Ok(FieldAt::Declared(index))
     }
 
     /// Runs `f` on property `name` of `object` (created as none when `create`).
@@ -82,26 +96,17 @@ impl WalkCtx<'_> {
         &self,
         object: &Object,
         name: &Str,
+        slot: Option<(ClassId, u32)>,
         steps: &[Step],
         create: bool,
         f: &mut WalkFn<'_, R>,
     ) -> Fallible<Option<R>> {
-        self.check_property(object, name, true)?; // every walk modifies the place, so readonly applies
+        let at = self.locate(object, name, slot, true)?; // every walk modifies the place, so readonly applies
         let Some(fields) = object.fields() else { return Ok(None) };
-        let taken = {
-            let mut fields = fields.lock();
-            match fields.get_mut(name) {
-                Some(value) => std::mem::take(value),
-                None if create => {
-                    fields.insert(name.clone(), Value::None);
-                    Value::None
-                }
-                None => return Ok(None),
-            }
-        };
-        let mut value = taken;
+        let taken = fields.lock().get_mut(at, create).map(std::mem::take);
+        let Some(mut value) = taken else { return Ok(None) };
         let result = self.walk(&mut value, steps, create, f);
-        if let Some(slot) = fields.lock().get_mut(name) {
+        if let Some(slot) = fields.lock().get_mut(at, false) {
             *slot = value;
         }
         result
@@ -145,7 +150,7 @@ impl WalkCtx<'_> {
             Value::Object(object) => match step {
                 Step::Key(Key::Str(name)) => {
                     let object = object.clone();
-                    self.with_property(&object, name, rest, create, f)
+                    self.with_property(&object, name, None, rest, create, f)
                 }
                 _ => Err(error(ErrorKind::Index, "an object member name must be a string", self.span)),
             },
@@ -181,7 +186,7 @@ impl Machine<'_> {
             Place::Static(class, index, span) => {
                 Resolved { root: Root::Static(*class, *index), steps: Vec::new(), slice: None, span: *span }
             }
-            Place::Property(object, name, span) => return self.resolve_property(object, name, *span, quiet),
+            Place::Property(object, member, span) => return self.resolve_property(object, member, *span, quiet),
             Place::Index(base, key, span) => {
                 let Some(mut resolved) = self.resolve_mode(base, quiet)? else { return Ok(None) };
                 let step = match key {
@@ -205,12 +210,18 @@ impl Machine<'_> {
     }
 
     /// `object->name` as a place root. `quiet`: a non-object resolves to `None` instead of an error.
-    fn resolve_property(&mut self, object: &Expr, name: &Str, span: Span, quiet: bool) -> Fallible<Option<Resolved>> {
+    fn resolve_property(
+        &mut self,
+        object: &Expr,
+        member: &Member,
+        span: Span,
+        quiet: bool,
+    ) -> Fallible<Option<Resolved>> {
         let value = self.operand(object)?;
         if quiet && !matches!(value, Value::Object(_)) {
             return Ok(None);
         }
-        Ok(Some(Resolved::property(self.property_owner(value, name, span)?, name, span)))
+        Ok(Some(Resolved::property(self.property_owner(value, &member.name, span)?, member, span)))
     }
 
     /// The object whose property `name` is written; anything else is a type error.
@@ -276,9 +287,9 @@ impl Machine<'_> {
                 };
                 ctx.walk(&mut self.statics[class.0 as usize][*index as usize], &resolved.steps, create, f)
             }
-            Root::Property(object, name) => {
+            Root::Property(object, name, slot) => {
                 let ctx = self.walk_ctx(span);
-                ctx.with_property(object, name, &resolved.steps, create, f)
+                ctx.with_property(object, name, *slot, &resolved.steps, create, f)
             }
         }
     }
@@ -291,9 +302,9 @@ impl Machine<'_> {
                 None => return Ok(None),
             },
             Root::Static(class, index) => self.statics[class.0 as usize][*index as usize].clone(),
-            Root::Property(object, name) => {
-                self.walk_ctx(resolved.span).check_property(object, name, false)?;
-                match object.fields().and_then(|fields| fields.lock().get(name).cloned()) {
+            Root::Property(object, name, slot) => {
+                let at = self.walk_ctx(resolved.span).locate(object, name, *slot, false)?;
+                match object.fields().and_then(|fields| fields.lock().get(at).cloned()) {
                     Some(value) => value,
                     None => return Ok(None),
                 }
@@ -303,8 +314,8 @@ impl Machine<'_> {
             let next = match (&root, step) {
                 (Value::Array(array), Step::Key(key)) => array.get(key.as_ref()).cloned(),
                 (Value::Object(object), Step::Key(Key::Str(name))) => {
-                    self.walk_ctx(resolved.span).check_property(object, name, false)?;
-                    object.fields().and_then(|fields| fields.lock().get(name).cloned())
+                    let at = self.walk_ctx(resolved.span).locate(object, name, None, false)?;
+                    object.fields().and_then(|fields| fields.lock().get(at).cloned())
                 }
                 _ => None,
             };
@@ -328,6 +339,27 @@ impl Machine<'_> {
         Ok(())
     }
 
+    /// `$var->name = value` through [`Machine::own_slot`]: gives back the replaced value (for the caller to
+    /// drop outside the lock), or `value` itself when the general path must write it.
+    #[inline]
+    fn set_own_field(&self, target: &Expr, member: &Member, value: Value) -> Result<Value, Value> {
+        let Some((fields, at)) = self.own_slot(target, member) else { return Err(value) };
+        match fields.lock().get_mut(at, true) {
+            Some(slot) => Ok(std::mem::replace(slot, value)),
+            None => Err(value),
+        }
+    }
+
+    /// Runs `f` on `$var->name` through [`Machine::own_slot`] when it holds a number.
+    #[inline]
+    fn with_own_number<R>(&self, target: &Expr, member: &Member, f: impl FnOnce(&mut f64) -> Option<R>) -> Option<R> {
+        let (fields, at) = self.own_slot(target, member)?;
+        match fields.lock().get_mut(at, false) {
+            Some(Value::Number(number)) => f(number),
+            _ => None,
+        }
+    }
+
     /// `place = value`.
     pub(crate) fn assign(&mut self, place: &Place, value: Value) -> Fallible<()> {
         match place {
@@ -335,22 +367,20 @@ impl Machine<'_> {
                 self.store(*slot, value);
                 Ok(())
             }
-            Place::Property(target, name, span) => {
+            Place::Property(target, member, span) => {
                 // `$object->name = value`: one lock, no walk.
-                let owner = self.operand(target)?;
-                let object = self.property_owner(owner, name, *span)?;
-                self.walk_ctx(*span).check_property(&object, name, true)?;
-                let Some(fields) = object.fields() else { return Ok(()) };
-                let previous = {
-                    let mut fields = fields.lock();
-                    match fields.get_mut(name) {
-                        Some(slot) => std::mem::replace(slot, value),
-                        None => {
-                            fields.insert(name.clone(), value);
-                            Value::None
-                        }
+                let value = match self.set_own_field(target, member, value) {
+                    Ok(previous) => {
+                        drop(previous); // outside the lock
+                        return Ok(());
                     }
+                    Err(value) => value,
                 };
+                let owner = self.operand(target)?;
+                let object = self.property_owner(owner, &member.name, *span)?;
+                let at = self.walk_ctx(*span).locate(&object, &member.name, member.slot, true)?;
+                let Some(fields) = object.fields() else { return Ok(()) };
+                let previous = fields.lock().set(at, value);
                 drop(previous); // outside the lock
                 Ok(())
             }
@@ -430,15 +460,25 @@ impl Machine<'_> {
             };
         }
         let resolved = match place {
-            Place::Property(target, name, place_span) => {
+            Place::Property(target, member, place_span) => {
                 // `$object->name op= number`: updated in place under one lock when both sides are numbers.
+                if let Value::Number(b) = rhs
+                    && let Some(result) = self.with_own_number(target, member, |a| {
+                        let Some(Value::Number(result)) = ops::number_binary(op, *a, b) else { return None };
+                        *a = result;
+                        Some(result)
+                    })
+                {
+                    return Ok(Value::Number(result));
+                }
                 let owner = self.operand(target)?;
-                let resolved = Resolved::property(self.property_owner(owner, name, *place_span)?, name, *place_span);
-                if let (Root::Property(object, name), Value::Number(b)) = (&resolved.root, &rhs)
+                let resolved =
+                    Resolved::property(self.property_owner(owner, &member.name, *place_span)?, member, *place_span);
+                if let (Root::Property(object, name, slot), Value::Number(b)) = (&resolved.root, &rhs)
                     && let Some(fields) = object.fields()
                 {
-                    self.walk_ctx(span).check_property(object, name, true)?;
-                    if let Some(Value::Number(a)) = fields.lock().get_mut(name)
+                    let at = self.walk_ctx(span).locate(object, name, *slot, true)?;
+                    if let Some(Value::Number(a)) = fields.lock().get_mut(at, false)
                         && let Some(Value::Number(result)) = ops::number_binary(op, *a, *b)
                     {
                         *a = result;
@@ -516,6 +556,15 @@ impl Machine<'_> {
                 return Err(self.undefined(*var_span));
             }
         }
+        if let Place::Property(target, member, _) = place
+            && let Some(value) = self.with_own_number(target, member, |number| {
+                let old = *number;
+                *number += delta;
+                Some(Value::Number(if prefix { *number } else { old }))
+            })
+        {
+            return Ok(value);
+        }
         let resolved = self.resolve(place)?;
         let mut update = |slot: &mut Value| -> Fallible<(Value, Value)> {
             let old = slot.clone();
@@ -548,7 +597,7 @@ impl Machine<'_> {
 
     pub(crate) fn isset(&mut self, place: &Place) -> Fallible<bool> {
         let Some(resolved) = self.resolve_mode(place, true)? else { return Ok(false) };
-        if let Root::Property(object, _) = &resolved.root
+        if let Root::Property(object, ..) = &resolved.root
             && !matches!(object.class(), ClassRef::User(..))
         {
             return Ok(false);
@@ -571,19 +620,27 @@ impl Machine<'_> {
                 Root::Static(..) => {
                     return Err(self.error(ErrorKind::Access, "static class variables cannot be unset", resolved.span));
                 }
-                Root::Property(object, name) => {
-                    self.walk_ctx(resolved.span).check_property(object, name, true)?;
-                    object.fields().is_some_and(|fields| fields.lock().shift_remove(name).is_some())
+                Root::Property(object, name, slot) => {
+                    let at = self.walk_ctx(resolved.span).locate(object, name, *slot, true)?;
+                    let removed = object.fields().and_then(|fields| fields.lock().remove(at));
+                    removed.is_some() // dropped outside the lock
                 }
             });
         };
+        let program = self.program;
         let removed = self.with_place(&resolved, false, &mut |container: &mut Value| {
             Ok(match (container, &last) {
                 (Value::Array(array), Step::Key(key)) => {
                     array.contains_key(key.as_ref()) && array.make_mut().remove(key.as_ref()).is_some()
                 }
                 (Value::Object(object), Step::Key(Key::Str(name))) => {
-                    object.fields().is_some_and(|fields| fields.lock().shift_remove(name).is_some())
+                    let removed = match (object.class(), object.fields()) {
+                        (ClassRef::User(class, _), Some(fields)) => {
+                            fields.lock().remove(program.classes[class.0 as usize].field_at(name))
+                        }
+                        _ => None,
+                    };
+                    removed.is_some()
                 }
                 _ => false,
             })
@@ -729,7 +786,7 @@ fn clone_root(root: &Root) -> Root {
     match root {
         Root::Var(slot, span) => Root::Var(*slot, *span),
         Root::Static(class, index) => Root::Static(*class, *index),
-        Root::Property(object, name) => Root::Property(object.clone(), name.clone()),
+        Root::Property(object, name, slot) => Root::Property(object.clone(), name.clone(), *slot),
     }
 }
 

@@ -14,7 +14,7 @@ pub use array::{
 };
 pub use convert::{format_number, parse_number};
 pub use function::{Cell, ClassId, FnId, Function, FunctionKind, new_cell};
-pub use object::{ClassRef, Object, ObjectData, ObjectState};
+pub use object::{ClassRef, FieldAt, Fields, Object, ObjectData, ObjectState};
 pub use resource::Resource;
 pub use string::Str;
 
