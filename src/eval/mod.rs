@@ -15,7 +15,7 @@ use std::time::Instant;
 use parking_lot::Mutex;
 
 use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError, StackEntry};
-use crate::ir::{self, ArrayItem, Call, Callee, Expr, Member, Part, Program, Stmt, VarSlot, slot_in};
+use crate::ir::{self, ArrayItem, Call, Callee, Expr, Member, Part, Place, Program, Stmt, VarSlot, slot_in};
 use crate::module::{Args, NativeClass, NativeCtx, NativeFunction, Runtime, VARIADIC};
 use crate::output::Output;
 use crate::shared::SharedState;
@@ -536,12 +536,31 @@ impl<'p> Machine<'p> {
     }
 
     fn number_arithmetic(&self, op: BinaryOp, left: &Expr, right: &Expr) -> Option<f64> {
-        if !matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod) {
+        if !ops::is_arithmetic(op) {
             return None;
         }
-        match ops::number_binary(op, self.number_operand(left)?, self.number_operand(right)?)? {
-            Value::Number(number) => Some(number),
-            _ => None,
+        ops::number_arithmetic(op, self.number_operand(left)?, self.number_operand(right)?)
+    }
+
+    /// Replaces the number in a plain local or global with `update(number)`; false (nothing done) when the
+    /// slot is a cell, does not hold a number, or `update` declines. Statement-level `$i++` and `$sum += ...` take this path: no
+    /// value is built or returned (returning one through memory cost a store-forwarding stall per update).
+    #[inline(always)]
+    fn update_number_var(&mut self, slot: VarSlot, update: impl FnOnce(f64) -> Option<f64>) -> bool {
+        let stored = match slot {
+            VarSlot::Local(index) => &mut self.stack[self.frame.base + index as usize],
+            VarSlot::Global(module, index) => &mut self.globals[module as usize][index as usize],
+            VarSlot::Cell(_) => return false,
+        };
+        match stored {
+            Some(Value::Number(number)) => match update(*number) {
+                Some(result) => {
+                    *number = result;
+                    true
+                }
+                None => false,
+            },
+            _ => false,
         }
     }
 
@@ -588,10 +607,21 @@ impl<'p> Machine<'p> {
                 self.assign(place, value)
             }
             Expr::IncDec { place, increment, span, .. } => {
+                if let Place::Var(slot, _) = &**place
+                    && self.update_number_var(*slot, |number| Some(number + if *increment { 1.0 } else { -1.0 }))
+                {
+                    return Ok(());
+                }
                 self.inc_dec(place, *increment, true, *span)?;
                 Ok(())
             }
             Expr::CompoundAssign(op, place, value, span) => {
+                if let Place::Var(slot, _) = &**place
+                    && let Some(operand) = self.number_operand(value)
+                    && self.update_number_var(*slot, |number| ops::number_arithmetic(*op, number, operand))
+                {
+                    return Ok(());
+                }
                 let value = self.operand(value)?;
                 self.compound_assign(*op, place, value, *span)?;
                 Ok(())

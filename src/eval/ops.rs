@@ -93,6 +93,26 @@ pub fn remainder(a: f64, b: f64) -> f64 {
     }
 }
 
+/// Whether `op` is one of `+ - * / %`.
+#[inline(always)]
+pub fn is_arithmetic(op: BinaryOp) -> bool {
+    matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod)
+}
+
+/// `+ - * / %` on numbers; `None` for any other operator.
+#[inline(always)]
+pub fn number_arithmetic(op: BinaryOp, x: f64, y: f64) -> Option<f64> {
+    use BinaryOp::*;
+    Some(match op {
+        Add => x + y,
+        Sub => x - y,
+        Mul => x * y,
+        Div => x / y,
+        Mod => remainder(x, y),
+        _ => return None,
+    })
+}
+
 /// Number-number operators, the evaluator's fast path. `None` for operators that need the general rules.
 #[inline(always)]
 pub fn number_binary(op: BinaryOp, x: f64, y: f64) -> Option<Value> {
