@@ -682,6 +682,14 @@ impl<'p> Machine<'p> {
                     return Ok(result);
                 }
                 let a = self.operand(left)?;
+                // A number on the left (say a call's result) meets a number operand on the right without
+                // either being copied as a whole value first.
+                if let Value::Number(x) = a
+                    && let Some(y) = self.number_operand(right)
+                    && let Some(result) = ops::number_binary(*op, x, y)
+                {
+                    return Ok(result);
+                }
                 let b = self.operand(right)?;
                 self.binary_values(*op, a, b, *span)
             }
@@ -1235,7 +1243,7 @@ impl<'p> Machine<'p> {
     }
 
     /// Stores a value into a slot of `frame` (a frame being set up, not yet current).
-    #[inline]
+    #[inline(always)]
     fn set_slot(&mut self, frame: &Frame, slot: VarSlot, value: Value) {
         match slot {
             VarSlot::Local(index) => self.stack[frame.base + index as usize] = Some(value),
