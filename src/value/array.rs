@@ -153,16 +153,21 @@ impl Array {
     }
 
     /// An array from key/value pairs (later duplicates overwrite, keeping the first position).
+    ///
+    /// The storage is chosen from the first key: a list when it is `0`, otherwise a hash map sized for
+    /// every pair, so a record (string keys) is built without a list to convert or a table to regrow.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Key, Value)>) -> Array {
-        let pairs = pairs.into_iter();
-        let mut array = Array::with_capacity(pairs.size_hint().0);
-        {
-            let data = array.make_mut();
-            for (key, value) in pairs {
-                data.insert(key, value);
-            }
+        let mut pairs = pairs.into_iter().peekable();
+        let capacity = pairs.size_hint().0;
+        let storage = match pairs.peek() {
+            None | Some((Key::Int(0), _)) => Storage::List(Vec::with_capacity(capacity)),
+            Some(_) => Storage::Map(IndexMap::with_capacity_and_hasher(capacity, FxBuildHasher)),
+        };
+        let mut data = ArrayData { storage, next_index: 0 };
+        for (key, value) in pairs {
+            data.insert(key, value);
         }
-        array
+        Array(Arc::new(data))
     }
 
     /// The shared map (read-only).
@@ -238,10 +243,13 @@ impl ArrayData {
         self.get(key).is_some()
     }
 
-    /// The hash map, converting a packed list first.
+    /// The hash map, converting a packed list first. The map gets at least the room the list had reserved
+    /// (an [`Array::with_capacity`] or [`Array::from_pairs`] array whose first key is a string converts while
+    /// still empty, and would otherwise grow its table and entries one doubling at a time).
     fn map_mut(&mut self) -> &mut IndexMap<Key, Value, FxBuildHasher> {
         if let Storage::List(list) = &mut self.storage {
-            let mut map = IndexMap::with_capacity_and_hasher(list.len() + 1, FxBuildHasher);
+            let capacity = list.capacity().max(list.len() + 1);
+            let mut map = IndexMap::with_capacity_and_hasher(capacity, FxBuildHasher);
             map.extend(
                 std::mem::take(list).into_iter().enumerate().map(|(index, value)| (Key::Int(index as i64), value)),
             );
@@ -624,6 +632,39 @@ mod tests {
         assert_eq!(keys(&map), [Key::Int(0), Key::Int(1), Key::Str("k".into())]);
         assert!(!map.is_list());
         assert!(list.is_list());
+    }
+
+    #[test]
+    fn a_map_converted_from_a_reserved_list_keeps_the_room() {
+        let keys = ["id", "serverid", "remoteip", "remoteport", "helo"];
+        let array = Array::from_pairs(keys.iter().map(|key| (Key::Str((*key).into()), Value::None)));
+        let Storage::Map(map) = &array.data().storage else { panic!("string keys make a map") };
+        assert!(map.capacity() >= keys.len());
+        assert_eq!(self::keys(&array), keys.map(|key| Key::Str(key.into())));
+        let mut reserved = Array::with_capacity(8);
+        reserved.make_mut().insert(Key::Str("x".into()), Value::None);
+        let Storage::Map(map) = &reserved.data().storage else { panic!("a string key makes a map") };
+        assert!(map.capacity() >= 8);
+    }
+
+    #[test]
+    fn from_pairs_picks_the_storage_from_the_first_key() {
+        let list = Array::from_pairs([(Key::Int(0), Value::Number(1.0)), (Key::Int(1), Value::Number(2.0))]);
+        assert!(is_packed(&list));
+        assert_eq!(list.next_index(), 2);
+        let pairs = [(Key::Int(1), Value::None), (Key::Int(0), Value::None), (Key::Str("k".into()), Value::None)];
+        let map = Array::from_pairs(pairs);
+        assert!(!is_packed(&map));
+        assert_eq!(keys(&map), [Key::Int(1), Key::Int(0), Key::Str("k".into())]);
+        assert_eq!(map.next_index(), 2);
+        let duplicates = Array::from_pairs([
+            (Key::Str("a".into()), Value::Number(1.0)),
+            (Key::Str("b".into()), Value::Number(2.0)),
+            (Key::Str("a".into()), Value::Number(3.0)),
+        ]);
+        assert_eq!(keys(&duplicates), [Key::Str("a".into()), Key::Str("b".into())]);
+        assert!(same(duplicates.get(KeyRef::Str(b"a")), Some(&Value::Number(3.0))));
+        assert!(is_packed(&Array::from_pairs([])));
     }
 
     #[test]
