@@ -945,16 +945,19 @@ impl<'p> Machine<'p> {
 
     fn slice(&mut self, base: &Value, parts: &[Option<Expr>; 3], span: Span) -> Fallible<Value> {
         let [start, stop, step] = self.slice_bounds(parts, span)?;
+        // Step 1 (the usual `[a:b]`) selects a contiguous range: no list of positions.
+        let contiguous = step.is_none_or(|s| s.trunc() == 1.0);
         match base {
+            Value::String(text) if contiguous => {
+                Ok(Value::String(Str::from(&text.as_bytes()[ops::slice_range(text.len(), start, stop)])))
+            }
+            Value::Array(array) if contiguous => Ok(Value::Array(Array::from_values(
+                ops::slice_range(array.len(), start, stop).filter_map(|p| array.value_at(p)).cloned(),
+            ))),
             Value::String(text) => {
                 let positions =
                     ops::slice_positions(text.len(), start, stop, step).map_err(|e| self.op_error(e, span))?;
                 let bytes = text.as_bytes();
-                if step.is_none_or(|s| s == 1.0)
-                    && let (Some(first), Some(last)) = (positions.first(), positions.last())
-                {
-                    return Ok(Value::String(Str::new(&bytes[*first..=*last])));
-                }
                 Ok(Value::String(Str::new(positions.iter().map(|p| bytes[*p]).collect::<Vec<u8>>())))
             }
             Value::Array(array) => {

@@ -301,6 +301,23 @@ fn array_merge(a: &Array, b: &Array) -> Array {
     result
 }
 
+/// Where a slice bound lands in `len` items: truncated, negative counting from the end, clamped to
+/// `low..=high`.
+fn slice_bound(len: i64, value: f64, low: i64, high: i64) -> i64 {
+    let value = value.trunc();
+    let value = if value < 0.0 { (len as f64 + value).max(low as f64) } else { value.min(high as f64) };
+    (value as i64).clamp(low, high)
+}
+
+/// The positions a slice with step 1 (`[start:stop]`) selects over `len` items, as a range: what
+/// [`slice_positions`] lists for such a slice, without building the list.
+pub fn slice_range(len: usize, start: Option<f64>, stop: Option<f64>) -> std::ops::Range<usize> {
+    let whole = len as i64;
+    let from = start.map_or(0, |s| slice_bound(whole, s, 0, whole));
+    let to = stop.map_or(whole, |s| slice_bound(whole, s, 0, whole));
+    from as usize..to.max(from) as usize
+}
+
 /// Positions selected by a Python-style slice over `len` items (language.md §5.11).
 pub fn slice_positions(
     len: usize,
@@ -313,11 +330,7 @@ pub fn slice_positions(
         return Err(RuntimeError::new(ErrorKind::Value, "slice step cannot be zero"));
     }
     let len = len as i64;
-    let clamp = |value: f64, low: i64, high: i64| -> i64 {
-        let value = value.trunc();
-        let value = if value < 0.0 { (len as f64 + value).max(low as f64) } else { value.min(high as f64) };
-        (value as i64).clamp(low, high)
-    };
+    let clamp = |value: f64, low: i64, high: i64| slice_bound(len, value, low, high);
     let mut positions = Vec::new();
     if step > 0 {
         let from = start.map_or(0, |s| clamp(s, 0, len));
@@ -382,6 +395,21 @@ mod tests {
         assert_eq!(slice_positions(3, None, None, Some(-1.0)).unwrap(), vec![2, 1, 0]);
         assert_eq!(slice_positions(3, Some(10.0), None, None).unwrap(), Vec::<usize>::new());
         assert!(slice_positions(3, None, None, Some(0.0)).is_err());
+    }
+
+    #[test]
+    fn a_step_one_slice_range_lists_the_same_positions() {
+        let bounds = [None, Some(-20.0), Some(-12.0), Some(-3.5), Some(-0.5), Some(0.0), Some(2.9), Some(7.0)];
+        for len in [0, 1, 5, 12, 13] {
+            for start in bounds {
+                for stop in bounds {
+                    let listed = slice_positions(len, start, stop, None).unwrap();
+                    let range: Vec<usize> = slice_range(len, start, stop).collect();
+                    assert_eq!(range, listed, "len {len} [{start:?}:{stop:?}]");
+                    assert_eq!(slice_positions(len, start, stop, Some(1.0)).unwrap(), listed);
+                }
+            }
+        }
     }
 
     #[test]
