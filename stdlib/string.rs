@@ -3,7 +3,7 @@
 
 use crate::error::Fallible;
 use crate::module::{Args, NativeCtx, NativeDef};
-use crate::value::{Array, Value, format_number};
+use crate::value::{Array, Str, Value, format_number};
 
 /// `%` formatting (language.md §5.5): `%[argument][[fill]align][width][.precision]type`.
 pub fn format(template: &[u8], values: &Array) -> Result<Vec<u8>, String> {
@@ -187,17 +187,20 @@ fn str_repeat(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(0);
+    match needle {
+        [] => Some(0),
+        // A one-byte needle (the usual delimiter) is a byte scan, not a window compare per position.
+        [byte] => haystack.iter().position(|b| b == byte),
+        _ => haystack.windows(needle.len()).position(|window| window == needle),
     }
-    haystack.windows(needle.len()).position(|window| window == needle)
 }
 
 fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return Some(haystack.len());
+    match needle {
+        [] => Some(haystack.len()),
+        [byte] => haystack.iter().rposition(|b| b == byte),
+        _ => haystack.windows(needle.len()).rposition(|window| window == needle),
     }
-    haystack.windows(needle.len()).rposition(|window| window == needle)
 }
 
 fn str_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -223,28 +226,39 @@ fn str_split(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     if delimiter.is_empty() {
         return Err(args.value_error("the delimiter is empty"));
     }
-    let mut parts: Vec<&[u8]> = Vec::new();
-    let mut rest = text;
-    while let Some(position) = find(rest, delimiter) {
-        parts.push(&rest[..position]);
-        rest = &rest[position + delimiter.len()..];
-    }
-    parts.push(rest);
-    let parts: Vec<Vec<u8>> = if limit > 0 && parts.len() > limit as usize {
-        let keep = limit as usize - 1;
-        let mut head: Vec<Vec<u8>> = parts[..keep].iter().map(|p| p.to_vec()).collect();
-        head.push(parts[keep..].join(delimiter));
-        head
-    } else if limit < 0 && parts.len() > limit.unsigned_abs() as usize {
-        let keep = limit.unsigned_abs() as usize - 1;
-        let split = parts.len() - keep;
-        let mut out = vec![parts[..split].join(delimiter)];
-        out.extend(parts[split..].iter().map(|p| p.to_vec()));
-        out
+    // Every piece, and every run of pieces a limit joins back together, is a range of `text`: the values are
+    // built straight from it, with no intermediate vectors.
+    let piece = |range: std::ops::Range<usize>| Value::String(Str::from(&text[range]));
+    let mut values = Vec::new();
+    if limit >= 0 {
+        // A positive limit keeps `limit - 1` pieces and the rest of the text as the last one.
+        let splits = if limit > 0 { limit as usize - 1 } else { usize::MAX };
+        let mut start = 0;
+        while values.len() < splits
+            && let Some(position) = find(&text[start..], delimiter)
+        {
+            values.push(piece(start..start + position));
+            start += position + delimiter.len();
+        }
+        values.push(piece(start..text.len()));
     } else {
-        parts.iter().map(|p| p.to_vec()).collect()
-    };
-    Ok(Value::Array(Array::from_values(parts.into_iter().map(Value::from))))
+        // A negative limit keeps the last `-limit - 1` pieces and joins the ones before them.
+        let mut ends = Vec::new();
+        let mut start = 0;
+        while let Some(position) = find(&text[start..], delimiter) {
+            ends.push((start + position, start + position + delimiter.len()));
+            start += position + delimiter.len();
+        }
+        // Pieces `0..=first` are joined: the prefix ends where piece `first` does.
+        let first = ends.len() - (limit.unsigned_abs() as usize - 1).min(ends.len());
+        let mut start = 0;
+        for &(end, next) in &ends[first..] {
+            values.push(piece(start..end));
+            start = next;
+        }
+        values.push(piece(start..text.len()));
+    }
+    Ok(Value::Array(Array::from_values(values)))
 }
 
 /// A start offset: negative counts from the end (Q-LIB-4), clamped to the string.
@@ -511,6 +525,27 @@ mod tests {
         assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(2.0)])), r#"[0=>"a",1=>"b c"]"#);
         assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(-2.0)])), r#"[0=>"a b",1=>"c"]"#);
         assert_eq!(error_kind(call("str_split", &[s("abc"), s("")])), ErrorKind::Value);
+    }
+
+    #[test]
+    fn str_split_limits_join_the_cut_pieces() {
+        let split = |text: &str, delimiter: &str, limit: f64| {
+            show(call("str_split", &[s(text), s(delimiter), Value::Number(limit)]))
+        };
+        assert_eq!(split("a.b.c.d", ".", 0.0), r#"[0=>"a",1=>"b",2=>"c",3=>"d"]"#);
+        assert_eq!(split("a.b.c.d", ".", 1.0), r#"[0=>"a.b.c.d"]"#);
+        assert_eq!(split("a.b.c.d", ".", 3.0), r#"[0=>"a",1=>"b",2=>"c.d"]"#);
+        assert_eq!(split("a.b.c.d", ".", 9.0), r#"[0=>"a",1=>"b",2=>"c",3=>"d"]"#);
+        assert_eq!(split("a.b.c.d", ".", -1.0), r#"[0=>"a.b.c.d"]"#);
+        assert_eq!(split("a.b.c.d", ".", -3.0), r#"[0=>"a.b",1=>"c",2=>"d"]"#);
+        assert_eq!(split("a.b.c.d", ".", -9.0), r#"[0=>"a",1=>"b",2=>"c",3=>"d"]"#);
+        assert_eq!(split("", ".", 0.0), r#"[0=>""]"#);
+        assert_eq!(split(".a.", ".", 0.0), r#"[0=>"",1=>"a",2=>""]"#);
+        // Matches are found left to right even when cutting from the right.
+        assert_eq!(split("aaaaa", "aa", 0.0), r#"[0=>"",1=>"",2=>"a"]"#);
+        assert_eq!(split("aaaaa", "aa", -2.0), r#"[0=>"aa",1=>"a"]"#);
+        assert_eq!(split("x::y::z", "::", 2.0), r#"[0=>"x",1=>"y::z"]"#);
+        assert_eq!(split("x::y::z", "::", -2.0), r#"[0=>"x::y",1=>"z"]"#);
     }
 
     #[test]
