@@ -403,7 +403,12 @@ impl Script {
             };
             return hook::finish(&plain, result);
         };
-        let result = self.run_raw(inputs.values.clone(), output, options);
+        // The run keeps the main module's globals in this vector: room for all of them up front, so it
+        // never grows during the run.
+        let slots = self.0.program.modules.first().map_or(0, |module| module.globals.len());
+        let mut globals = Vec::with_capacity(slots.max(inputs.values.len()));
+        globals.extend_from_slice(&inputs.values);
+        let result = self.run_raw(globals, output, options);
         hook::finish(spec, result)
     }
 

@@ -91,12 +91,7 @@ pub struct RunResult {
 
 /// Runs a program. `host_globals` fill the first slots of the main module (the hook's globals).
 pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: RunConfig<'p>) -> RunResult {
-    let mut machine = Machine::new(program, config);
-    for (index, value) in host_globals.into_iter().enumerate() {
-        if let Some(slot) = machine.globals[0].get_mut(index) {
-            *slot = value;
-        }
-    }
+    let mut machine = Machine::new(program, config, host_globals);
     let ending = match machine.run_module(0) {
         Ok(()) => Ending::Finished,
         Err(interrupt) => match *interrupt {
@@ -145,8 +140,22 @@ pub(crate) struct Machine<'p> {
 }
 
 impl<'p> Machine<'p> {
-    fn new(program: &'p Program, config: RunConfig<'p>) -> Machine<'p> {
-        let globals = program.modules.iter().map(|module| vec![None; module.globals.len()]).collect();
+    /// A machine for one run; `host_globals` become the first globals of the main module, in place (the
+    /// host's vector is the main module's storage, so a run allocates no second one and copies nothing).
+    fn new(program: &'p Program, config: RunConfig<'p>, mut host_globals: Vec<Option<Value>>) -> Machine<'p> {
+        let globals = program
+            .modules
+            .iter()
+            .enumerate()
+            .map(|(index, module)| match index {
+                0 => {
+                    host_globals.resize(module.globals.len(), None);
+                    std::mem::take(&mut host_globals)
+                }
+                _ => vec![None; module.globals.len()],
+            })
+            .collect();
+        let started = Instant::now();
         let statics = program
             .classes
             .iter()
@@ -166,10 +175,10 @@ impl<'p> Machine<'p> {
             output: config.output,
             shared: config.shared,
             limits: config.limits,
-            budget: Budget::new(config.limits, config.interrupt),
+            budget: Budget::starting_at(started, config.limits, config.interrupt),
             clock: config.clock,
             rng_state: config.seed,
-            started: Instant::now(),
+            started,
             hostname: config.hostname,
         }
     }
