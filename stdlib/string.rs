@@ -280,11 +280,20 @@ fn str_rfind(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 }
 
 fn str_lower(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::from(args.bytes(0)?.to_ascii_lowercase()))
+    let text = args.string(0)?;
+    // Text with nothing to change (the usual case for host names) is shared, not copied.
+    if !text.as_bytes().iter().any(u8::is_ascii_uppercase) {
+        return Ok(Value::String(text.clone()));
+    }
+    Ok(Value::from(text.as_bytes().to_ascii_lowercase()))
 }
 
 fn str_upper(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::from(args.bytes(0)?.to_ascii_uppercase()))
+    let text = args.string(0)?;
+    if !text.as_bytes().iter().any(u8::is_ascii_lowercase) {
+        return Ok(Value::String(text.clone()));
+    }
+    Ok(Value::from(text.as_bytes().to_ascii_uppercase()))
 }
 
 /// PHP `substr` semantics (Q-LIB-4).
@@ -525,6 +534,22 @@ mod tests {
         assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(2.0)])), r#"[0=>"a",1=>"b c"]"#);
         assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(-2.0)])), r#"[0=>"a b",1=>"c"]"#);
         assert_eq!(error_kind(call("str_split", &[s("abc"), s("")])), ErrorKind::Value);
+    }
+
+    #[test]
+    fn case_changes_share_text_that_does_not_change() {
+        let shared = |name: &str, text: &str| {
+            let input = Str::from(text);
+            match call(name, &[Value::String(input.clone())]).unwrap() {
+                Value::String(output) => output.ptr_eq(&input),
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(shared("str_lower", "mail.example.com"));
+        assert!(shared("str_upper", "HELO 1"));
+        assert!(!shared("str_lower", "Mail1.Example.COM"));
+        assert_eq!(show(call("str_lower", &[s("Mail1.Example.COM")])), "mail1.example.com");
+        assert_eq!(show(call("str_upper", &[s("ehlo 1")])), "EHLO 1");
     }
 
     #[test]
