@@ -7,6 +7,7 @@
 pub mod budget;
 pub mod ops;
 mod place;
+mod scratch;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -27,6 +28,7 @@ use crate::value::{
 };
 
 pub use budget::{Budget, Limits};
+use scratch::Scratch;
 
 /// What a statement tells its enclosing block.
 pub(crate) enum Flow {
@@ -139,38 +141,48 @@ pub(crate) struct Machine<'p> {
     hostname: &'p str,
 }
 
+impl Drop for Machine<'_> {
+    /// Hands the buffers back to the thread for its next run.
+    fn drop(&mut self) {
+        Scratch {
+            globals: std::mem::take(&mut self.globals),
+            statics: std::mem::take(&mut self.statics),
+            module_started: std::mem::take(&mut self.module_started),
+            stack: std::mem::take(&mut self.stack),
+            arg_pool: std::mem::take(&mut self.arg_pool),
+            calls: std::mem::take(&mut self.calls),
+        }
+        .give_back();
+    }
+}
+
 impl<'p> Machine<'p> {
     /// A machine for one run; `host_globals` become the first globals of the main module, in place (the
     /// host's vector is the main module's storage, so a run allocates no second one and copies nothing).
+    /// The other buffers are this thread's from its previous run (see the `scratch` module).
     fn new(program: &'p Program, config: RunConfig<'p>, mut host_globals: Vec<Option<Value>>) -> Machine<'p> {
-        let globals = program
-            .modules
-            .iter()
-            .enumerate()
-            .map(|(index, module)| match index {
-                0 => {
-                    host_globals.resize(module.globals.len(), None);
-                    std::mem::take(&mut host_globals)
-                }
-                _ => vec![None; module.globals.len()],
-            })
-            .collect();
+        let Scratch { mut globals, mut statics, mut module_started, stack, arg_pool, calls } = Scratch::take();
+        globals.extend(program.modules.iter().enumerate().map(|(index, module)| match index {
+            0 => {
+                host_globals.resize(module.globals.len(), None);
+                std::mem::take(&mut host_globals)
+            }
+            _ => vec![None; module.globals.len()],
+        }));
+        statics
+            .extend(program.classes.iter().map(|class| class.statics.iter().map(|field| field.init.clone()).collect()));
+        module_started.resize(program.modules.len(), false);
         let started = Instant::now();
-        let statics = program
-            .classes
-            .iter()
-            .map(|class| class.statics.iter().map(|field| field.init.clone()).collect())
-            .collect();
         Machine {
             program,
             globals,
             statics,
-            module_started: vec![false; program.modules.len()],
+            module_started,
             frame: Frame::default(),
-            stack: Vec::new(),
+            stack,
             stack_top: 0,
-            arg_pool: Vec::new(),
-            calls: Vec::new(),
+            arg_pool,
+            calls,
             depth: 0,
             output: config.output,
             shared: config.shared,
