@@ -108,7 +108,9 @@ pub fn canonical_int(bytes: &[u8]) -> Option<i64> {
 ///
 /// Arrays start packed: while the keys are exactly `0..len` in order (lists, the common case), the values
 /// sit in a plain vector, indexed directly, with no keys stored and nothing hashed. The first key that
-/// breaks the pattern converts the array to an insertion-ordered hash map, for good (PHP 7 does the same).
+/// breaks the pattern converts the array to keyed storage, for good (PHP 7 does the same): up to eight
+/// entries as pairs in order, found by comparing keys (records such as a hook's `$connection`: no hashing,
+/// one buffer), and beyond that an insertion-ordered hash map.
 #[derive(Clone, Debug)]
 pub struct ArrayData {
     storage: Storage,
@@ -120,9 +122,15 @@ pub struct ArrayData {
 enum Storage {
     /// Keys `0..len`, in order.
     List(Vec<Value>),
+    /// Any keys, at most [`SMALL`] of them, in order; a key is found by comparing it with each.
+    Small(Vec<(Key, Value)>),
     /// Any keys.
     Map(IndexMap<Key, Value, FxBuildHasher>),
 }
+
+/// The most entries keyed storage keeps as pairs before it becomes a hash map. Finding a key among this
+/// many by comparison costs about what hashing it does, and building and freeing the pairs is cheaper.
+const SMALL: usize = 8;
 
 impl Default for ArrayData {
     fn default() -> ArrayData {
@@ -154,14 +162,14 @@ impl Array {
 
     /// An array from key/value pairs (later duplicates overwrite, keeping the first position).
     ///
-    /// The storage is chosen from the first key: a list when it is `0`, otherwise a hash map sized for
+    /// The storage is chosen from the first key: a list when it is `0`, otherwise keyed storage sized for
     /// every pair, so a record (string keys) is built without a list to convert or a table to regrow.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (Key, Value)>) -> Array {
         let mut pairs = pairs.into_iter().peekable();
         let capacity = pairs.size_hint().0;
         let storage = match pairs.peek() {
             None | Some((Key::Int(0), _)) => Storage::List(Vec::with_capacity(capacity)),
-            Some(_) => Storage::Map(IndexMap::with_capacity_and_hasher(capacity, FxBuildHasher)),
+            Some(_) => Storage::keyed(capacity),
         };
         let mut data = ArrayData { storage, next_index: 0 };
         for (key, value) in pairs {
@@ -195,6 +203,37 @@ impl std::ops::Deref for Array {
     }
 }
 
+impl Storage {
+    /// Empty keyed storage with room for `capacity` entries: pairs when they fit, else a hash map.
+    fn keyed(capacity: usize) -> Storage {
+        if capacity <= SMALL {
+            Storage::Small(Vec::with_capacity(capacity))
+        } else {
+            Storage::Map(IndexMap::with_capacity_and_hasher(capacity, FxBuildHasher))
+        }
+    }
+}
+
+/// Whether a stored key is `key`. Keys of one length usually differ in their first byte, which is checked
+/// before comparing the rest (a call out of line).
+#[inline(always)]
+fn is_key(candidate: &Key, key: KeyRef<'_>) -> bool {
+    match (candidate, key) {
+        (Key::Int(stored), KeyRef::Int(wanted)) => *stored == wanted,
+        (Key::Str(stored), KeyRef::Str(wanted)) => {
+            let stored = stored.as_bytes();
+            stored.len() == wanted.len() && stored.first() == wanted.first() && stored == wanted
+        }
+        _ => false,
+    }
+}
+
+/// The position of a key among pairs.
+#[inline]
+fn pair_position(pairs: &[(Key, Value)], key: KeyRef<'_>) -> Option<usize> {
+    pairs.iter().position(|(candidate, _)| is_key(candidate, key))
+}
+
 /// The position of an integer key in a packed list of `len` values.
 #[inline(always)]
 fn list_position(key: KeyRef<'_>, len: usize) -> Option<usize> {
@@ -210,6 +249,7 @@ impl ArrayData {
     pub fn len(&self) -> usize {
         match &self.storage {
             Storage::List(list) => list.len(),
+            Storage::Small(pairs) => pairs.len(),
             Storage::Map(map) => map.len(),
         }
     }
@@ -225,6 +265,7 @@ impl ArrayData {
     pub fn get(&self, key: KeyRef<'_>) -> Option<&Value> {
         match &self.storage {
             Storage::List(list) => list_position(key, list.len()).map(|position| &list[position]),
+            Storage::Small(pairs) => pairs.iter().find(|(candidate, _)| is_key(candidate, key)).map(|(_, v)| v),
             Storage::Map(map) => map.get(&key),
         }
     }
@@ -234,6 +275,9 @@ impl ArrayData {
     pub fn get_mut(&mut self, key: KeyRef<'_>) -> Option<&mut Value> {
         match &mut self.storage {
             Storage::List(list) => list_position(key, list.len()).map(|position| &mut list[position]),
+            Storage::Small(pairs) => {
+                pairs.iter_mut().find(|(candidate, _)| is_key(candidate, key)).map(|(_, value)| value)
+            }
             Storage::Map(map) => map.get_mut(&key),
         }
     }
@@ -243,21 +287,30 @@ impl ArrayData {
         self.get(key).is_some()
     }
 
-    /// The hash map, converting a packed list first. The map gets at least the room the list had reserved
-    /// (an [`Array::with_capacity`] or [`Array::from_pairs`] array whose first key is a string converts while
-    /// still empty, and would otherwise grow its table and entries one doubling at a time).
-    fn map_mut(&mut self) -> &mut IndexMap<Key, Value, FxBuildHasher> {
-        if let Storage::List(list) = &mut self.storage {
-            let capacity = list.capacity().max(list.len() + 1);
-            let mut map = IndexMap::with_capacity_and_hasher(capacity, FxBuildHasher);
-            map.extend(
-                std::mem::take(list).into_iter().enumerate().map(|(index, value)| (Key::Int(index as i64), value)),
-            );
-            self.storage = Storage::Map(map);
+    /// Converts a packed list to keyed storage (nothing else changes): pairs while its entries and
+    /// `extra` more fit, else a hash map. Either gets at least the room the list had reserved (an
+    /// [`Array::with_capacity`] array whose first key is a string converts while still empty, and would
+    /// otherwise grow one doubling at a time).
+    #[inline(never)]
+    fn unpack(&mut self, extra: usize) {
+        let Storage::List(list) = &mut self.storage else { return };
+        let list = std::mem::take(list);
+        let mut storage = Storage::keyed(list.capacity().max(list.len() + extra));
+        let entries = list.into_iter().enumerate().map(|(index, value)| (Key::Int(index as i64), value));
+        match &mut storage {
+            Storage::Small(pairs) => pairs.extend(entries),
+            Storage::Map(map) => map.extend(entries),
+            Storage::List(_) => unreachable!("keyed storage"),
         }
-        match &mut self.storage {
-            Storage::Map(map) => map,
-            Storage::List(_) => unreachable!("converted above"),
+        self.storage = storage;
+    }
+
+    /// Converts keyed pairs that are full to a hash map with room for one more entry.
+    fn grow_to_map(&mut self) {
+        if let Storage::Small(pairs) = &mut self.storage {
+            let mut map = IndexMap::with_capacity_and_hasher(pairs.len() * 2, FxBuildHasher);
+            map.extend(std::mem::take(pairs));
+            self.storage = Storage::Map(map);
         }
     }
 
@@ -284,7 +337,31 @@ impl ArrayData {
             }
             return &mut list[position];
         }
-        self.map_mut().entry(key).or_insert(Value::None)
+        if let Storage::List(_) = self.storage {
+            self.unpack(1);
+        }
+        // Pairs that are full and lack the key become a map first, so one mutable borrow serves each case.
+        let found = match &self.storage {
+            Storage::Small(pairs) => {
+                let found = pair_position(pairs, key.as_ref());
+                if found.is_none() && pairs.len() >= SMALL {
+                    self.grow_to_map();
+                }
+                found
+            }
+            _ => None,
+        };
+        match &mut self.storage {
+            Storage::Small(pairs) => {
+                let position = found.unwrap_or_else(|| {
+                    pairs.push((key, Value::None));
+                    pairs.len() - 1
+                });
+                &mut pairs[position].1
+            }
+            Storage::Map(map) => map.entry(key).or_insert(Value::None),
+            Storage::List(_) => unreachable!("unpacked above"),
+        }
     }
 
     fn bump_next_index(&mut self, number: i64) {
@@ -300,9 +377,8 @@ impl ArrayData {
         self.next_index += 1;
         match &mut self.storage {
             Storage::List(list) if list.len() as i64 == index => list.push(value),
-            _ => {
-                self.map_mut().insert(Key::Int(index), value);
-            }
+            // A new key (it is above every integer key), so this appends.
+            _ => *self.entry_mut(Key::Int(index)) = value,
         }
         index
     }
@@ -314,16 +390,18 @@ impl ArrayData {
 
     /// Removes a key, keeping the order of the others.
     pub fn remove(&mut self, key: KeyRef<'_>) -> Option<Value> {
-        match &mut self.storage {
-            Storage::List(list) => {
-                let position = list_position(key, list.len())?;
-                if position + 1 == list.len() {
-                    // Dropping the last key leaves keys 0..len: still a list.
-                    return list.pop();
-                }
-                self.map_mut().shift_remove(&key)
+        if let Storage::List(list) = &mut self.storage {
+            let position = list_position(key, list.len())?;
+            if position + 1 == list.len() {
+                // Dropping the last key leaves keys 0..len: still a list.
+                return list.pop();
             }
+            self.unpack(0);
+        }
+        match &mut self.storage {
+            Storage::Small(pairs) => pair_position(pairs, key).map(|position| pairs.remove(position).1),
             Storage::Map(map) => map.shift_remove(&key),
+            Storage::List(_) => unreachable!("unpacked above"),
         }
     }
 
@@ -331,6 +409,7 @@ impl ArrayData {
     pub fn iter(&self) -> Iter<'_> {
         match &self.storage {
             Storage::List(list) => Iter::List(list.iter().enumerate()),
+            Storage::Small(pairs) => Iter::Small(pairs.iter()),
             Storage::Map(map) => Iter::Map(map.iter()),
         }
     }
@@ -339,6 +418,7 @@ impl ArrayData {
     pub fn values(&self) -> Values<'_> {
         match &self.storage {
             Storage::List(list) => Values::List(list.iter()),
+            Storage::Small(pairs) => Values::Small(pairs.iter()),
             Storage::Map(map) => Values::Map(map.values()),
         }
     }
@@ -347,6 +427,7 @@ impl ArrayData {
     pub fn keys(&self) -> Keys<'_> {
         match &self.storage {
             Storage::List(list) => Keys::List(0..list.len()),
+            Storage::Small(pairs) => Keys::Small(pairs.iter()),
             Storage::Map(map) => Keys::Map(map.keys()),
         }
     }
@@ -356,6 +437,7 @@ impl ArrayData {
     pub fn get_index(&self, position: usize) -> Option<(Key, &Value)> {
         match &self.storage {
             Storage::List(list) => list.get(position).map(|value| (Key::Int(position as i64), value)),
+            Storage::Small(pairs) => pairs.get(position).map(|(key, value)| (key.clone(), value)),
             Storage::Map(map) => map.get_index(position).map(|(key, value)| (key.clone(), value)),
         }
     }
@@ -365,6 +447,7 @@ impl ArrayData {
     pub fn value_at(&self, position: usize) -> Option<&Value> {
         match &self.storage {
             Storage::List(list) => list.get(position),
+            Storage::Small(pairs) => pairs.get(position).map(|(_, value)| value),
             Storage::Map(map) => map.get_index(position).map(|(_, value)| value),
         }
     }
@@ -373,19 +456,30 @@ impl ArrayData {
     pub fn is_list(&self) -> bool {
         match &self.storage {
             Storage::List(_) => true,
-            Storage::Map(map) => map.keys().enumerate().all(|(position, key)| *key == Key::Int(position as i64)),
+            _ => self.keys().enumerate().all(|(position, key)| key == Key::Int(position as i64)),
         }
     }
 
     /// Keeps entries for which `keep` is true.
     pub fn retain(&mut self, mut keep: impl FnMut(&Key, &mut Value) -> bool) {
-        self.map_mut().retain(|key, value| keep(key, value));
+        self.unpack(0);
+        match &mut self.storage {
+            Storage::Small(pairs) => pairs.retain_mut(|(key, value)| keep(key, value)),
+            Storage::Map(map) => map.retain(|key, value| keep(key, value)),
+            Storage::List(_) => unreachable!("unpacked above"),
+        }
     }
 
     /// Reserves room for more entries.
     pub fn reserve(&mut self, additional: usize) {
         match &mut self.storage {
             Storage::List(list) => list.reserve(additional),
+            Storage::Small(pairs) if pairs.len() + additional <= SMALL => pairs.reserve(additional),
+            Storage::Small(pairs) => {
+                let mut map = IndexMap::with_capacity_and_hasher(pairs.len() + additional, FxBuildHasher);
+                map.extend(std::mem::take(pairs));
+                self.storage = Storage::Map(map);
+            }
             Storage::Map(map) => map.reserve(additional),
         }
     }
@@ -395,6 +489,8 @@ impl ArrayData {
 pub enum Iter<'a> {
     #[doc(hidden)]
     List(std::iter::Enumerate<std::slice::Iter<'a, Value>>),
+    #[doc(hidden)]
+    Small(std::slice::Iter<'a, (Key, Value)>),
     #[doc(hidden)]
     Map(indexmap::map::Iter<'a, Key, Value>),
 }
@@ -406,6 +502,7 @@ impl<'a> Iterator for Iter<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Iter::List(list) => list.next().map(|(position, value)| (Key::Int(position as i64), value)),
+            Iter::Small(pairs) => pairs.next().map(|(key, value)| (key.clone(), value)),
             Iter::Map(map) => map.next().map(|(key, value)| (key.clone(), value)),
         }
     }
@@ -413,6 +510,7 @@ impl<'a> Iterator for Iter<'a> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
             Iter::List(list) => list.size_hint(),
+            Iter::Small(pairs) => pairs.size_hint(),
             Iter::Map(map) => map.size_hint(),
         }
     }
@@ -422,6 +520,7 @@ impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         match self {
             Iter::List(list) => list.next_back().map(|(position, value)| (Key::Int(position as i64), value)),
+            Iter::Small(pairs) => pairs.next_back().map(|(key, value)| (key.clone(), value)),
             Iter::Map(map) => map.next_back().map(|(key, value)| (key.clone(), value)),
         }
     }
@@ -434,6 +533,8 @@ pub enum Values<'a> {
     #[doc(hidden)]
     List(std::slice::Iter<'a, Value>),
     #[doc(hidden)]
+    Small(std::slice::Iter<'a, (Key, Value)>),
+    #[doc(hidden)]
     Map(indexmap::map::Values<'a, Key, Value>),
 }
 
@@ -444,6 +545,7 @@ impl<'a> Iterator for Values<'a> {
     fn next(&mut self) -> Option<&'a Value> {
         match self {
             Values::List(list) => list.next(),
+            Values::Small(pairs) => pairs.next().map(|(_, value)| value),
             Values::Map(map) => map.next(),
         }
     }
@@ -451,6 +553,7 @@ impl<'a> Iterator for Values<'a> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
             Values::List(list) => list.size_hint(),
+            Values::Small(pairs) => pairs.size_hint(),
             Values::Map(map) => map.size_hint(),
         }
     }
@@ -460,6 +563,7 @@ impl DoubleEndedIterator for Values<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         match self {
             Values::List(list) => list.next_back(),
+            Values::Small(pairs) => pairs.next_back().map(|(_, value)| value),
             Values::Map(map) => map.next_back(),
         }
     }
@@ -472,6 +576,8 @@ pub enum Keys<'a> {
     #[doc(hidden)]
     List(std::ops::Range<usize>),
     #[doc(hidden)]
+    Small(std::slice::Iter<'a, (Key, Value)>),
+    #[doc(hidden)]
     Map(indexmap::map::Keys<'a, Key, Value>),
 }
 
@@ -482,6 +588,7 @@ impl Iterator for Keys<'_> {
     fn next(&mut self) -> Option<Key> {
         match self {
             Keys::List(range) => range.next().map(|position| Key::Int(position as i64)),
+            Keys::Small(pairs) => pairs.next().map(|(key, _)| key.clone()),
             Keys::Map(map) => map.next().cloned(),
         }
     }
@@ -489,6 +596,7 @@ impl Iterator for Keys<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         match self {
             Keys::List(range) => range.size_hint(),
+            Keys::Small(pairs) => pairs.size_hint(),
             Keys::Map(map) => map.size_hint(),
         }
     }
@@ -498,6 +606,7 @@ impl DoubleEndedIterator for Keys<'_> {
     fn next_back(&mut self) -> Option<Key> {
         match self {
             Keys::List(range) => range.next_back().map(|position| Key::Int(position as i64)),
+            Keys::Small(pairs) => pairs.next_back().map(|(key, _)| key.clone()),
             Keys::Map(map) => map.next_back().cloned(),
         }
     }
@@ -530,6 +639,9 @@ mod tests {
         assert_eq!(canonical_int(b"2147483647"), Some(2147483647));
         assert_eq!(canonical_int(b"2147483648"), None);
         assert_eq!(canonical_int(b""), None);
+        assert_eq!(canonical_int(b"-"), None);
+        assert_eq!(canonical_int(b"x1"), None);
+        assert_eq!(canonical_int(b"-2147483648"), Some(-2147483648));
     }
 
     #[test]
@@ -580,7 +692,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_that_break_the_list_convert_to_a_map() {
+    fn keys_that_break_the_list_unpack_it() {
         let cases: [fn(&mut ArrayData); 5] = [
             |data| data.insert(Key::Int(-1), Value::None),
             |data| data.insert(Key::Int(3), Value::None),
@@ -616,35 +728,114 @@ mod tests {
         assert!(same(array.get(KeyRef::Int(3)), Some(&Value::None)));
     }
 
+    fn storage_name(array: &Array) -> &'static str {
+        match array.data().storage {
+            Storage::List(_) => "list",
+            Storage::Small(_) => "pairs",
+            Storage::Map(_) => "map",
+        }
+    }
+
+    fn string_keys(count: usize) -> Vec<Key> {
+        (0..count).map(|index| Key::Str(format!("k{index}").into())).collect()
+    }
+
     #[test]
-    fn iterators_agree_in_both_representations() {
+    fn iterators_agree_in_every_representation() {
         let list = Array::from_values([Value::Number(1.0), Value::Number(2.0)]);
-        let mut map = list.clone();
-        map.make_mut().insert(Key::Str("k".into()), Value::Number(3.0));
-        for array in [&list, &map] {
+        let mut pairs = list.clone();
+        pairs.make_mut().insert(Key::Str("k".into()), Value::Number(3.0));
+        let mut map = pairs.clone();
+        for key in string_keys(SMALL) {
+            map.make_mut().insert(key, Value::None);
+        }
+        assert_eq!([&list, &pairs, &map].map(storage_name), ["list", "pairs", "map"]);
+        for array in [&list, &pairs, &map] {
             let from_iter: Vec<Key> = array.iter().map(|(key, _)| key).collect();
             assert_eq!(from_iter, keys(array));
             let reversed: Vec<Key> = array.keys().rev().collect();
             assert_eq!(reversed.into_iter().rev().collect::<Vec<_>>(), keys(array));
+            let backwards: Vec<Key> = array.iter().rev().map(|(key, _)| key).collect();
+            assert_eq!(backwards.into_iter().rev().collect::<Vec<_>>(), keys(array));
             assert_eq!(array.values().len(), array.len());
+            assert_eq!(array.values().rev().count(), array.len());
             assert!(same(array.value_at(1), Some(&Value::Number(2.0))));
+            assert_eq!(array.get_index(1).map(|(key, _)| key), Some(Key::Int(1)));
         }
-        assert_eq!(keys(&map), [Key::Int(0), Key::Int(1), Key::Str("k".into())]);
-        assert!(!map.is_list());
+        assert_eq!(keys(&pairs), [Key::Int(0), Key::Int(1), Key::Str("k".into())]);
+        assert!(!pairs.is_list() && !map.is_list());
         assert!(list.is_list());
     }
 
     #[test]
-    fn a_map_converted_from_a_reserved_list_keeps_the_room() {
-        let keys = ["id", "serverid", "remoteip", "remoteport", "helo"];
-        let array = Array::from_pairs(keys.iter().map(|key| (Key::Str((*key).into()), Value::None)));
-        let Storage::Map(map) = &array.data().storage else { panic!("string keys make a map") };
-        assert!(map.capacity() >= keys.len());
-        assert_eq!(self::keys(&array), keys.map(|key| Key::Str(key.into())));
-        let mut reserved = Array::with_capacity(8);
+    fn few_keys_are_pairs_and_more_become_a_map() {
+        let mut array = Array::from_pairs(string_keys(5).into_iter().map(|key| (key, Value::Number(1.0))));
+        assert_eq!(storage_name(&array), "pairs");
+        let data = array.make_mut();
+        for (index, key) in string_keys(SMALL).into_iter().enumerate() {
+            // The first five overwrite in place; the rest are added.
+            data.insert(key, Value::Number(index as f64));
+        }
+        assert_eq!(storage_name(&array), "pairs");
+        assert_eq!(array.len(), SMALL);
+        array.make_mut().insert(Key::Str("k3".into()), Value::Number(33.0));
+        assert_eq!(storage_name(&array), "pairs");
+        array.make_mut().insert(Key::Int(-1), Value::Number(-1.0));
+        assert_eq!(storage_name(&array), "map");
+        let mut expected = string_keys(SMALL);
+        expected.push(Key::Int(-1));
+        assert_eq!(keys(&array), expected);
+        assert!(same(array.get(KeyRef::Str(b"k3")), Some(&Value::Number(33.0))));
+        assert!(same(array.get(KeyRef::Str(b"k7")), Some(&Value::Number(7.0))));
+        assert!(same(array.get(KeyRef::Int(-1)), Some(&Value::Number(-1.0))));
+        assert_eq!(array.next_index(), 0);
+    }
+
+    #[test]
+    fn pairs_find_update_remove_and_retain_by_key() {
+        let mut array = Array::from_pairs([
+            (Key::Str("a".into()), Value::Number(1.0)),
+            (Key::Int(7), Value::Number(2.0)),
+            (Key::Str("b".into()), Value::Number(3.0)),
+        ]);
+        assert_eq!(storage_name(&array), "pairs");
+        assert!(array.contains_key(KeyRef::Int(7)) && !array.contains_key(KeyRef::Str(b"7")));
+        assert!(array.get(KeyRef::Str(b"c")).is_none());
+        let same_start =
+            Array::from_pairs([(Key::Str("ab".into()), Value::Number(1.0)), (Key::Str("ac".into()), Value::None)]);
+        assert!(same(same_start.get(KeyRef::Str(b"ac")), Some(&Value::None)));
+        assert!(same_start.get(KeyRef::Str(b"ad")).is_none() && same_start.get(KeyRef::Str(b"")).is_none());
+        let data = array.make_mut();
+        *data.get_mut(KeyRef::Str(b"a")).unwrap() = Value::Number(10.0);
+        assert!(data.get_mut(KeyRef::Int(8)).is_none());
+        assert_eq!(data.push(Value::Number(4.0)), 8);
+        assert!(same(data.remove(KeyRef::Int(7)).as_ref(), Some(&Value::Number(2.0))));
+        assert!(data.remove(KeyRef::Int(7)).is_none());
+        data.retain(|key, _| *key != Key::Str("b".into()));
+        assert_eq!(keys(&array), [Key::Str("a".into()), Key::Int(8)]);
+        assert!(same(array.get(KeyRef::Str(b"a")), Some(&Value::Number(10.0))));
+        assert_eq!(storage_name(&array), "pairs");
+        array.make_mut().reserve(SMALL);
+        assert_eq!(storage_name(&array), "map");
+        assert_eq!(keys(&array), [Key::Str("a".into()), Key::Int(8)]);
+    }
+
+    #[test]
+    fn a_list_becomes_pairs_or_a_map_by_its_reserved_room() {
+        let mut small = Array::with_capacity(4);
+        small.make_mut().insert(Key::Str("x".into()), Value::None);
+        let Storage::Small(pairs) = &small.data().storage else { panic!("a few entries are pairs") };
+        assert!(pairs.capacity() >= 4);
+        let mut reserved = Array::with_capacity(SMALL + 4);
         reserved.make_mut().insert(Key::Str("x".into()), Value::None);
-        let Storage::Map(map) = &reserved.data().storage else { panic!("a string key makes a map") };
-        assert!(map.capacity() >= 8);
+        let Storage::Map(map) = &reserved.data().storage else { panic!("room for many entries is a map") };
+        assert!(map.capacity() >= SMALL + 4);
+        let mut long = Array::from_values((0..SMALL + 1).map(|n| Value::Number(n as f64)));
+        long.make_mut().remove(KeyRef::Int(0));
+        assert_eq!(storage_name(&long), "map");
+        assert_eq!(keys(&long).first(), Some(&Key::Int(1)));
+        let records = Array::from_pairs(string_keys(SMALL + 1).into_iter().map(|key| (key, Value::None)));
+        assert_eq!(storage_name(&records), "map");
     }
 
     #[test]
@@ -654,7 +845,7 @@ mod tests {
         assert_eq!(list.next_index(), 2);
         let pairs = [(Key::Int(1), Value::None), (Key::Int(0), Value::None), (Key::Str("k".into()), Value::None)];
         let map = Array::from_pairs(pairs);
-        assert!(!is_packed(&map));
+        assert_eq!(storage_name(&map), "pairs");
         assert_eq!(keys(&map), [Key::Int(1), Key::Int(0), Key::Str("k".into())]);
         assert_eq!(map.next_index(), 2);
         let duplicates = Array::from_pairs([
