@@ -398,6 +398,9 @@ pub enum Expr {
     Unary(UnaryOp, Box<Expr>, Span),
     /// Binary operator (not `and`/`or`/`??`).
     Binary(BinaryOp, Box<Expr>, Box<Expr>, Span),
+    /// A chain `a . b . c ...` built into one buffer: the first operand, then each further operand with the
+    /// span of the `.` that joins it (errors point where the nested binary form would).
+    Concat(Box<Expr>, Box<[(Expr, Span)]>),
     /// `and`.
     And(Box<Expr>, Box<Expr>),
     /// `or`.

@@ -1018,6 +1018,9 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                         {
                             return Expr::Const(folded);
                         }
+                        if *op == BinaryOp::Concat {
+                            return concat_chain(left, right, span);
+                        }
                         Expr::Binary(*op, Box::new(left), Box::new(right), span)
                     }
                 }
@@ -1529,5 +1532,21 @@ mod tests {
         assert_eq!(returned_slot(source, "A::other"), Some((ClassId(0), 1)));
         assert_eq!(returned_slot(source, "A::added"), None);
         assert_eq!(returned_slot(source, "outside"), None);
+    }
+}
+
+/// `left . right`, extending a chain on the left into one [`Expr::Concat`] so the evaluator builds the
+/// whole string in one buffer instead of one intermediate string per `.`.
+fn concat_chain(left: Expr, right: Expr, span: Span) -> Expr {
+    match left {
+        Expr::Concat(first, rest) => {
+            let mut rest = rest.into_vec();
+            rest.push((right, span));
+            Expr::Concat(first, rest.into_boxed_slice())
+        }
+        Expr::Binary(BinaryOp::Concat, first, second, inner) => {
+            Expr::Concat(first, Box::new([(*second, inner), (right, span)]))
+        }
+        left => Expr::Binary(BinaryOp::Concat, Box::new(left), Box::new(right), span),
     }
 }

@@ -693,6 +693,7 @@ impl<'p> Machine<'p> {
                 let b = self.operand(right)?;
                 self.binary_values(*op, a, b, *span)
             }
+            Expr::Concat(first, rest) => self.concat(first, rest),
             Expr::And(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
             Expr::Or(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
             Expr::Coalesce(left, right) => match self.eval_quiet(left)? {
@@ -788,6 +789,44 @@ impl<'p> Machine<'p> {
             self.check_string(text.len(), span)?;
         }
         Ok(result)
+    }
+
+    /// `a . b . c ...` into one buffer, with the checks and error positions of the nested binary form:
+    /// none on either side of a `.` is an error at that `.`, and so is a result over the string limit.
+    fn concat(&mut self, first: &Expr, rest: &[(Expr, Span)]) -> Fallible<Value> {
+        let mut bytes = Vec::new();
+        let first_present = self.append_display(first, &mut bytes)?;
+        for (index, (operand, span)) in rest.iter().enumerate() {
+            let present = self.append_display(operand, &mut bytes)?;
+            if !present || (index == 0 && !first_present) {
+                return Err(self.error(ErrorKind::Type, "cannot concatenate none (use `??` to give a default)", *span));
+            }
+            self.check_string(bytes.len(), *span)?;
+        }
+        Ok(Value::String(Str::new(bytes)))
+    }
+
+    /// Appends an operand's string form to `bytes` (variables render from a borrow); `Ok(false)`, appending
+    /// nothing, when the operand is none.
+    fn append_display(&mut self, expr: &Expr, bytes: &mut Vec<u8>) -> Fallible<bool> {
+        if let Expr::Load(slot, span) = expr
+            && let Some(stored) = self.peek(*slot)
+        {
+            return match stored {
+                Some(Value::None) => Ok(false),
+                Some(value) => {
+                    value.write_display(bytes);
+                    Ok(true)
+                }
+                None => Err(self.undefined(*span)),
+            };
+        }
+        let value = self.operand(expr)?;
+        if value.is_none() {
+            return Ok(false);
+        }
+        value.write_display(bytes);
+        Ok(true)
     }
 
     /// Evaluates the left side of `??`: a missing variable, key or property is none, not an error.
