@@ -1505,6 +1505,22 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a 
         .map(|(_, candidate)| candidate)
 }
 
+/// `left . right`, extending a chain on the left into one [`Expr::Concat`] so the evaluator builds the
+/// whole string in one buffer instead of one intermediate string per `.`.
+fn concat_chain(left: Expr, right: Expr, span: Span) -> Expr {
+    match left {
+        Expr::Concat(first, rest) => {
+            let mut rest = rest.into_vec();
+            rest.push((right, span));
+            Expr::Concat(first, rest.into_boxed_slice())
+        }
+        Expr::Binary(BinaryOp::Concat, first, second, inner) => {
+            Expr::Concat(first, Box::new([(*second, inner), (right, span)]))
+        }
+        left => Expr::Binary(BinaryOp::Concat, Box::new(left), Box::new(right), span),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::Engine;
@@ -1532,21 +1548,5 @@ mod tests {
         assert_eq!(returned_slot(source, "A::other"), Some((ClassId(0), 1)));
         assert_eq!(returned_slot(source, "A::added"), None);
         assert_eq!(returned_slot(source, "outside"), None);
-    }
-}
-
-/// `left . right`, extending a chain on the left into one [`Expr::Concat`] so the evaluator builds the
-/// whole string in one buffer instead of one intermediate string per `.`.
-fn concat_chain(left: Expr, right: Expr, span: Span) -> Expr {
-    match left {
-        Expr::Concat(first, rest) => {
-            let mut rest = rest.into_vec();
-            rest.push((right, span));
-            Expr::Concat(first, rest.into_boxed_slice())
-        }
-        Expr::Binary(BinaryOp::Concat, first, second, inner) => {
-            Expr::Concat(first, Box::new([(*second, inner), (right, span)]))
-        }
-        left => Expr::Binary(BinaryOp::Concat, Box::new(left), Box::new(right), span),
     }
 }
