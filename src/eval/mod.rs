@@ -28,12 +28,14 @@ use crate::value::{
 
 pub use budget::{Budget, Limits};
 
-/// What a statement tells its enclosing block.
+/// What a statement tells its enclosing block. A returned value waits in [`Machine::returned`], so a flow
+/// is one byte and travels back up the statement levels in a register rather than as a copied value.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
     Next,
     Break,
     Continue,
-    Return(Value),
+    Return,
 }
 
 /// The clock a run sees.
@@ -129,6 +131,8 @@ pub(crate) struct Machine<'p> {
     /// the vector never shrinks, so reserving a frame is an index bump.
     stack: Vec<Option<Value>>,
     stack_top: usize,
+    /// The value of the `return` being carried out (see [`Flow`]).
+    returned: Value,
     /// Reusable argument vectors for native calls.
     arg_pool: Vec<Vec<Value>>,
     /// (function, call-site span) of each active user call.
@@ -160,6 +164,7 @@ impl<'p> Machine<'p> {
             frame: Frame::default(),
             stack: Vec::new(),
             stack_top: 0,
+            returned: Value::None,
             arg_pool: Vec::new(),
             calls: Vec::new(),
             depth: 0,
@@ -182,6 +187,8 @@ impl<'p> Machine<'p> {
         let saved = std::mem::replace(&mut self.frame, Frame { base: self.stack_top, ..Frame::default() });
         let result = self.exec_block(&program.modules[module as usize].body);
         self.frame = saved;
+        // A top-level `return` ends the module; its value goes nowhere.
+        self.returned = Value::None;
         result.map(|_| ())
     }
 
@@ -267,7 +274,7 @@ impl<'p> Machine<'p> {
                 }
                 match self.exec_block(body)? {
                     Flow::Break => break,
-                    Flow::Return(value) => return Ok(Flow::Return(value)),
+                    Flow::Return => return Ok(Flow::Return),
                     Flow::Next | Flow::Continue => {}
                 }
                 if let Some(step) = step {
@@ -296,11 +303,14 @@ impl<'p> Machine<'p> {
             Stmt::Break => return Ok(Flow::Break),
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Return(value) => {
-                let value = match value {
-                    Some(expr) => self.operand(expr)?,
+                self.returned = match value {
+                    Some(expr) => match self.number_operand(expr) {
+                        Some(number) => Value::Number(number),
+                        None => self.operand(expr)?,
+                    },
                     None => Value::None,
                 };
-                return Ok(Flow::Return(value));
+                return Ok(Flow::Return);
             }
             Stmt::Throw(expr, span) => {
                 let value = self.eval(expr)?;
@@ -417,7 +427,7 @@ impl<'p> Machine<'p> {
             self.store(value, entry_value.clone());
             match self.exec_block(body)? {
                 Flow::Break => break,
-                Flow::Return(value) => return Ok(Flow::Return(value)),
+                Flow::Return => return Ok(Flow::Return),
                 Flow::Next | Flow::Continue => {}
             }
         }
@@ -1285,7 +1295,13 @@ impl<'p> Machine<'p> {
     #[inline(always)]
     fn set_slot(&mut self, frame: &Frame, slot: VarSlot, value: Value) {
         match slot {
-            VarSlot::Local(index) => self.stack[frame.base + index as usize] = Some(value),
+            VarSlot::Local(index) => {
+                // The slots of a frame being set up are unset, so there is nothing to drop (this skips an
+                // out-of-line drop call per argument).
+                let old = std::mem::replace(&mut self.stack[frame.base + index as usize], Some(value));
+                debug_assert!(old.is_none(), "a fresh frame's slot was set");
+                std::mem::forget(old);
+            }
             VarSlot::Cell(index) => *frame.cells[index as usize].lock() = Some(value),
             VarSlot::Global(..) => {}
         }
@@ -1304,7 +1320,8 @@ impl<'p> Machine<'p> {
         self.depth -= 1;
         self.calls.pop();
         match result? {
-            Flow::Return(value) => Ok(value),
+            // Nothing runs between a `return` storing its value and this point.
+            Flow::Return => Ok(std::mem::take(&mut self.returned)),
             _ => Ok(Value::None),
         }
     }
@@ -1332,12 +1349,16 @@ impl<'p> Machine<'p> {
         let frame = self.new_frame(def, id, captures);
         for (index, param) in def.params.iter().enumerate() {
             let value = match args.get(index) {
-                Some(arg) => match self.operand(&arg.expr) {
-                    Ok(value) => value,
-                    Err(error) => {
-                        self.release_slots(frame.base);
-                        return Err(error);
-                    }
+                // Number arguments are built in registers, not returned through memory by `eval`.
+                Some(arg) => match self.number_operand(&arg.expr) {
+                    Some(number) => Value::Number(number),
+                    None => match self.operand(&arg.expr) {
+                        Ok(value) => value,
+                        Err(error) => {
+                            self.release_slots(frame.base);
+                            return Err(error);
+                        }
+                    },
                 },
                 None => param.default.clone().unwrap_or_default(),
             };
