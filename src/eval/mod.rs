@@ -1298,7 +1298,7 @@ impl<'p> Machine<'p> {
             VarSlot::Local(index) => {
                 // The slots of a frame being set up are unset, so there is nothing to drop (this skips an
                 // out-of-line drop call per argument).
-                let old = std::mem::replace(&mut self.stack[frame.base + index as usize], Some(value));
+                let old = self.stack[frame.base + index as usize].replace(value);
                 debug_assert!(old.is_none(), "a fresh frame's slot was set");
                 std::mem::forget(old);
             }
