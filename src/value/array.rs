@@ -352,6 +352,15 @@ impl ArrayData {
         }
     }
 
+    /// The key at a position (for a packed list, without touching memory).
+    #[inline]
+    pub fn key_at(&self, position: usize) -> Option<Key> {
+        match &self.storage {
+            Storage::List(list) => (position < list.len()).then_some(Key::Int(position as i64)),
+            Storage::Map(map) => map.get_index(position).map(|(key, _)| key.clone()),
+        }
+    }
+
     /// The value at a position.
     #[inline]
     pub fn value_at(&self, position: usize) -> Option<&Value> {
