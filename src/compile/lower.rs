@@ -1372,7 +1372,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 None => return Expr::Const(Value::None),
             },
             ExprKind::Property { target, name } => {
-                (Callee::Method(self.expr(target), name.name.as_str().into()), None, String::new())
+                (Callee::Method(self.expr(target), name.name.as_str().into(), Default::default()), None, String::new())
             }
             _ => (Callee::Value(self.expr(callee)), None, String::new()),
         };

@@ -1151,10 +1151,10 @@ impl<'p> Machine<'p> {
                 let args = self.eval_args(&call.args)?;
                 self.call_value(&function, args, call.span)
             }
-            Callee::Method(object, name) => {
+            Callee::Method(object, name, cache) => {
                 let object = self.operand(object)?;
                 if !call.has_spread
-                    && let Some(result) = self.call_method_direct(&object, name, call)
+                    && let Some(result) = self.call_method_direct(&object, name, cache, call)
                 {
                     return result;
                 }
@@ -1376,15 +1376,27 @@ impl<'p> Machine<'p> {
 
     /// `$object->name(args)` when it names an instance method the caller may call: arguments go straight
     /// into the method's frame. `None` when the general path must decide (and report errors).
-    fn call_method_direct(&mut self, object: &Value, name: &Str, call: &Call) -> Option<Fallible<Value>> {
+    fn call_method_direct(
+        &mut self,
+        object: &Value,
+        name: &Str,
+        cache: &ir::MethodCache,
+        call: &Call,
+    ) -> Option<Fallible<Value>> {
         let Value::Object(object) = object else { return None };
         let ClassRef::User(class, _) = object.class() else { return None };
-        let program = self.program;
-        let method = program.classes[class.0 as usize].method(name.as_bytes())?;
-        if method.is_static || (method.private && self.current_class() != Some(*class)) {
-            return None;
-        }
-        Some(self.call_user_args(method.function, &call.args, &[], Some(object.clone()), call.span))
+        let function = match cache.get(*class) {
+            Some(function) => function,
+            None => {
+                let method = self.program.classes[class.0 as usize].method(name.as_bytes())?;
+                if method.is_static || (method.private && self.current_class() != Some(*class)) {
+                    return None;
+                }
+                cache.set(*class, method.function);
+                method.function
+            }
+        };
+        Some(self.call_user_args(function, &call.args, &[], Some(object.clone()), call.span))
     }
 
     /// `Class(args)` for a user class with a constructor.
@@ -1563,7 +1575,7 @@ impl<'p> Machine<'p> {
                 let function = self.eval(expr)?;
                 self.call_value(&function, args, call.span)?
             }
-            Callee::Method(object, method) => {
+            Callee::Method(object, method, _) => {
                 let object = self.eval(object)?;
                 self.call_method(&object, method, args, call.span)?
             }
