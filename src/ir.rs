@@ -2,6 +2,7 @@
 //! pre-built as values and compound forms spelled out. The evaluator walks this, never the AST.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::module::{NativeClass, NativeDef, NativeFunction};
 use crate::source::SourceFile;
@@ -299,10 +300,31 @@ pub enum Callee {
     NativeStatic(&'static NativeDef),
     /// A static method `Class::f()`.
     Static(ClassId, FnId),
-    /// `$obj->name(...)`.
-    Method(Expr, Str),
+    /// `$obj->name(...)`, with a memo of the method it last resolved to.
+    Method(Expr, Str, MethodCache),
     /// Any expression yielding a function value.
     Value(Expr),
+}
+
+/// A call site's memo of the last class a `$obj->name(...)` call met and the instance method that name
+/// resolved to there (a monomorphic inline cache). A call site sits in one function, so whether a private
+/// method may be called from it never changes. Atomic because one compiled program runs on many threads;
+/// any value a thread stores is correct for the class it names.
+#[derive(Debug, Default)]
+pub struct MethodCache(AtomicU64);
+
+impl MethodCache {
+    /// The method memoized for `class`.
+    #[inline]
+    pub fn get(&self, class: ClassId) -> Option<FnId> {
+        let memo = self.0.load(Ordering::Relaxed);
+        (memo >> 32 == u64::from(class.0) + 1).then_some(FnId(memo as u32))
+    }
+
+    /// Memoizes `function` as the method for `class`.
+    pub fn set(&self, class: ClassId, function: FnId) {
+        self.0.store(((u64::from(class.0) + 1) << 32) | u64::from(function.0), Ordering::Relaxed);
+    }
 }
 
 /// A call.
@@ -398,6 +420,9 @@ pub enum Expr {
     Unary(UnaryOp, Box<Expr>, Span),
     /// Binary operator (not `and`/`or`/`??`).
     Binary(BinaryOp, Box<Expr>, Box<Expr>, Span),
+    /// A chain `a . b . c ...` built into one buffer: the first operand, then each further operand with the
+    /// span of the `.` that joins it (errors point where the nested binary form would).
+    Concat(Box<Expr>, Box<[(Expr, Span)]>),
     /// `and`.
     And(Box<Expr>, Box<Expr>),
     /// `or`.
@@ -457,4 +482,21 @@ pub enum Expr {
         /// Cache name (function name) for the key.
         name: Str,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_cache_answers_only_for_the_class_it_saw() {
+        let cache = MethodCache::default();
+        assert_eq!(cache.get(ClassId(0)), None);
+        cache.set(ClassId(0), FnId(7));
+        assert_eq!(cache.get(ClassId(0)), Some(FnId(7)));
+        assert_eq!(cache.get(ClassId(1)), None);
+        cache.set(ClassId(u32::MAX - 1), FnId(u32::MAX));
+        assert_eq!(cache.get(ClassId(u32::MAX - 1)), Some(FnId(u32::MAX)));
+        assert_eq!(cache.get(ClassId(0)), None);
+    }
 }

@@ -180,8 +180,11 @@ fn array_sort(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let mut out = Array::with_capacity(sorted.len());
     {
         let data = out.make_mut();
-        for (key, value) in sorted.into_iter().filter_map(|(_, position)| array.get_index(position)) {
-            data.insert(key, value.clone());
+        for (item, position) in sorted {
+            let Some(key) = array.key_at(position) else { continue };
+            // Sorting by values carries them along; sorting by keys carries only the keys.
+            let value = if by_keys { array.value_at(position).cloned().unwrap_or_default() } else { item };
+            data.insert(key, value);
         }
     }
     Ok(Value::Array(out))

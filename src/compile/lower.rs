@@ -1018,6 +1018,9 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                         {
                             return Expr::Const(folded);
                         }
+                        if *op == BinaryOp::Concat {
+                            return concat_chain(left, right, span);
+                        }
                         Expr::Binary(*op, Box::new(left), Box::new(right), span)
                     }
                 }
@@ -1369,7 +1372,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 None => return Expr::Const(Value::None),
             },
             ExprKind::Property { target, name } => {
-                (Callee::Method(self.expr(target), name.name.as_str().into()), None, String::new())
+                (Callee::Method(self.expr(target), name.name.as_str().into(), Default::default()), None, String::new())
             }
             _ => (Callee::Value(self.expr(callee)), None, String::new()),
         };
@@ -1500,6 +1503,22 @@ pub(crate) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a 
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, candidate)| (*distance, candidate.len()))
         .map(|(_, candidate)| candidate)
+}
+
+/// `left . right`, extending a chain on the left into one [`Expr::Concat`] so the evaluator builds the
+/// whole string in one buffer instead of one intermediate string per `.`.
+fn concat_chain(left: Expr, right: Expr, span: Span) -> Expr {
+    match left {
+        Expr::Concat(first, rest) => {
+            let mut rest = rest.into_vec();
+            rest.push((right, span));
+            Expr::Concat(first, rest.into_boxed_slice())
+        }
+        Expr::Binary(BinaryOp::Concat, first, second, inner) => {
+            Expr::Concat(first, Box::new([(*second, inner), (right, span)]))
+        }
+        left => Expr::Binary(BinaryOp::Concat, Box::new(left), Box::new(right), span),
+    }
 }
 
 #[cfg(test)]

@@ -30,12 +30,14 @@ use crate::value::{
 pub use budget::{Budget, Limits};
 use scratch::Scratch;
 
-/// What a statement tells its enclosing block.
+/// What a statement tells its enclosing block. A returned value waits in [`Machine::returned`], so a flow
+/// is one byte and travels back up the statement levels in a register rather than as a copied value.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Flow {
     Next,
     Break,
     Continue,
-    Return(Value),
+    Return,
 }
 
 /// The clock a run sees.
@@ -126,6 +128,8 @@ pub(crate) struct Machine<'p> {
     /// the vector never shrinks, so reserving a frame is an index bump.
     stack: Vec<Option<Value>>,
     stack_top: usize,
+    /// The value of the `return` being carried out (see [`Flow`]).
+    returned: Value,
     /// Reusable argument vectors for native calls.
     arg_pool: Vec<Vec<Value>>,
     /// (function, call-site span) of each active user call.
@@ -181,6 +185,7 @@ impl<'p> Machine<'p> {
             frame: Frame::default(),
             stack,
             stack_top: 0,
+            returned: Value::None,
             arg_pool,
             calls,
             depth: 0,
@@ -203,6 +208,8 @@ impl<'p> Machine<'p> {
         let saved = std::mem::replace(&mut self.frame, Frame { base: self.stack_top, ..Frame::default() });
         let result = self.exec_block(&program.modules[module as usize].body);
         self.frame = saved;
+        // A top-level `return` ends the module; its value goes nowhere.
+        self.returned = Value::None;
         result.map(|_| ())
     }
 
@@ -288,7 +295,7 @@ impl<'p> Machine<'p> {
                 }
                 match self.exec_block(body)? {
                     Flow::Break => break,
-                    Flow::Return(value) => return Ok(Flow::Return(value)),
+                    Flow::Return => return Ok(Flow::Return),
                     Flow::Next | Flow::Continue => {}
                 }
                 if let Some(step) = step {
@@ -317,11 +324,14 @@ impl<'p> Machine<'p> {
             Stmt::Break => return Ok(Flow::Break),
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Return(value) => {
-                let value = match value {
-                    Some(expr) => self.operand(expr)?,
+                self.returned = match value {
+                    Some(expr) => match self.number_operand(expr) {
+                        Some(number) => Value::Number(number),
+                        None => self.operand(expr)?,
+                    },
                     None => Value::None,
                 };
-                return Ok(Flow::Return(value));
+                return Ok(Flow::Return);
             }
             Stmt::Throw(expr, span) => {
                 let value = self.eval(expr)?;
@@ -438,7 +448,7 @@ impl<'p> Machine<'p> {
             self.store(value, entry_value.clone());
             match self.exec_block(body)? {
                 Flow::Break => break,
-                Flow::Return(value) => return Ok(Flow::Return(value)),
+                Flow::Return => return Ok(Flow::Return),
                 Flow::Next | Flow::Continue => {}
             }
         }
@@ -714,6 +724,7 @@ impl<'p> Machine<'p> {
                 let b = self.operand(right)?;
                 self.binary_values(*op, a, b, *span)
             }
+            Expr::Concat(first, rest) => self.concat(first, rest),
             Expr::And(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
             Expr::Or(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
             Expr::Coalesce(left, right) => match self.eval_quiet(left)? {
@@ -809,6 +820,44 @@ impl<'p> Machine<'p> {
             self.check_string(text.len(), span)?;
         }
         Ok(result)
+    }
+
+    /// `a . b . c ...` into one buffer, with the checks and error positions of the nested binary form:
+    /// none on either side of a `.` is an error at that `.`, and so is a result over the string limit.
+    fn concat(&mut self, first: &Expr, rest: &[(Expr, Span)]) -> Fallible<Value> {
+        let mut bytes = Vec::new();
+        let first_present = self.append_display(first, &mut bytes)?;
+        for (index, (operand, span)) in rest.iter().enumerate() {
+            let present = self.append_display(operand, &mut bytes)?;
+            if !present || (index == 0 && !first_present) {
+                return Err(self.error(ErrorKind::Type, "cannot concatenate none (use `??` to give a default)", *span));
+            }
+            self.check_string(bytes.len(), *span)?;
+        }
+        Ok(Value::String(Str::new(bytes)))
+    }
+
+    /// Appends an operand's string form to `bytes` (variables render from a borrow); `Ok(false)`, appending
+    /// nothing, when the operand is none.
+    fn append_display(&mut self, expr: &Expr, bytes: &mut Vec<u8>) -> Fallible<bool> {
+        if let Expr::Load(slot, span) = expr
+            && let Some(stored) = self.peek(*slot)
+        {
+            return match stored {
+                Some(Value::None) => Ok(false),
+                Some(value) => {
+                    value.write_display(bytes);
+                    Ok(true)
+                }
+                None => Err(self.undefined(*span)),
+            };
+        }
+        let value = self.operand(expr)?;
+        if value.is_none() {
+            return Ok(false);
+        }
+        value.write_display(bytes);
+        Ok(true)
     }
 
     /// Evaluates the left side of `??`: a missing variable, key or property is none, not an error.
@@ -1126,10 +1175,10 @@ impl<'p> Machine<'p> {
                 let args = self.eval_args(&call.args)?;
                 self.call_value(&function, args, call.span)
             }
-            Callee::Method(object, name) => {
+            Callee::Method(object, name, cache) => {
                 let object = self.operand(object)?;
                 if !call.has_spread
-                    && let Some(result) = self.call_method_direct(&object, name, call)
+                    && let Some(result) = self.call_method_direct(&object, name, cache, call)
                 {
                     return result;
                 }
@@ -1270,7 +1319,13 @@ impl<'p> Machine<'p> {
     #[inline(always)]
     fn set_slot(&mut self, frame: &Frame, slot: VarSlot, value: Value) {
         match slot {
-            VarSlot::Local(index) => self.stack[frame.base + index as usize] = Some(value),
+            VarSlot::Local(index) => {
+                // The slots of a frame being set up are unset, so there is nothing to drop (this skips an
+                // out-of-line drop call per argument).
+                let old = self.stack[frame.base + index as usize].replace(value);
+                debug_assert!(old.is_none(), "a fresh frame's slot was set");
+                std::mem::forget(old);
+            }
             VarSlot::Cell(index) => *frame.cells[index as usize].lock() = Some(value),
             VarSlot::Global(..) => {}
         }
@@ -1289,7 +1344,8 @@ impl<'p> Machine<'p> {
         self.depth -= 1;
         self.calls.pop();
         match result? {
-            Flow::Return(value) => Ok(value),
+            // Nothing runs between a `return` storing its value and this point.
+            Flow::Return => Ok(std::mem::take(&mut self.returned)),
             _ => Ok(Value::None),
         }
     }
@@ -1317,12 +1373,16 @@ impl<'p> Machine<'p> {
         let frame = self.new_frame(def, id, captures);
         for (index, param) in def.params.iter().enumerate() {
             let value = match args.get(index) {
-                Some(arg) => match self.operand(&arg.expr) {
-                    Ok(value) => value,
-                    Err(error) => {
-                        self.release_slots(frame.base);
-                        return Err(error);
-                    }
+                // Number arguments are built in registers, not returned through memory by `eval`.
+                Some(arg) => match self.number_operand(&arg.expr) {
+                    Some(number) => Value::Number(number),
+                    None => match self.operand(&arg.expr) {
+                        Ok(value) => value,
+                        Err(error) => {
+                            self.release_slots(frame.base);
+                            return Err(error);
+                        }
+                    },
                 },
                 None => param.default.clone().unwrap_or_default(),
             };
@@ -1340,15 +1400,27 @@ impl<'p> Machine<'p> {
 
     /// `$object->name(args)` when it names an instance method the caller may call: arguments go straight
     /// into the method's frame. `None` when the general path must decide (and report errors).
-    fn call_method_direct(&mut self, object: &Value, name: &Str, call: &Call) -> Option<Fallible<Value>> {
+    fn call_method_direct(
+        &mut self,
+        object: &Value,
+        name: &Str,
+        cache: &ir::MethodCache,
+        call: &Call,
+    ) -> Option<Fallible<Value>> {
         let Value::Object(object) = object else { return None };
         let ClassRef::User(class, _) = object.class() else { return None };
-        let program = self.program;
-        let method = program.classes[class.0 as usize].method(name.as_bytes())?;
-        if method.is_static || (method.private && self.current_class() != Some(*class)) {
-            return None;
-        }
-        Some(self.call_user_args(method.function, &call.args, &[], Some(object.clone()), call.span))
+        let function = match cache.get(*class) {
+            Some(function) => function,
+            None => {
+                let method = self.program.classes[class.0 as usize].method(name.as_bytes())?;
+                if method.is_static || (method.private && self.current_class() != Some(*class)) {
+                    return None;
+                }
+                cache.set(*class, method.function);
+                method.function
+            }
+        };
+        Some(self.call_user_args(function, &call.args, &[], Some(object.clone()), call.span))
     }
 
     /// `Class(args)` for a user class with a constructor.
@@ -1527,7 +1599,7 @@ impl<'p> Machine<'p> {
                 let function = self.eval(expr)?;
                 self.call_value(&function, args, call.span)?
             }
-            Callee::Method(object, method) => {
+            Callee::Method(object, method, _) => {
                 let object = self.eval(object)?;
                 self.call_method(&object, method, args, call.span)?
             }

@@ -446,6 +446,16 @@ impl ArrayData {
         }
     }
 
+    /// The key at a position (for a packed list, without touching memory).
+    #[inline]
+    pub fn key_at(&self, position: usize) -> Option<Key> {
+        match &self.storage {
+            Storage::List(list) => (position < list.len()).then_some(Key::Int(position as i64)),
+            Storage::Small(pairs) => pairs.get(position).map(|(key, _)| key.clone()),
+            Storage::Map(map) => map.get_index(position).map(|(key, _)| key.clone()),
+        }
+    }
+
     /// The value at a position.
     #[inline]
     pub fn value_at(&self, position: usize) -> Option<&Value> {
@@ -765,6 +775,8 @@ mod tests {
             assert_eq!(array.values().rev().count(), array.len());
             assert!(same(array.value_at(1), Some(&Value::Number(2.0))));
             assert_eq!(array.get_index(1).map(|(key, _)| key), Some(Key::Int(1)));
+            assert_eq!(array.key_at(1), Some(Key::Int(1)));
+            assert_eq!(array.key_at(array.len()), None);
         }
         assert_eq!(keys(&pairs), [Key::Int(0), Key::Int(1), Key::Str("k".into())]);
         assert!(!pairs.is_list() && !map.is_list());

@@ -23,7 +23,7 @@ pub use string::Str;
 // padding. With Rust's default layout the boolean sat at offset 1, and moves copied bytes 1..8 as
 // overlapping 4-byte pieces that stalled store forwarding on every hot clone and return. The tag's unused
 // values still give `Option<Value>` its niche (16 bytes).
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 #[repr(C, u64)]
 pub enum Value {
     /// `none`.
@@ -46,6 +46,36 @@ pub enum Value {
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
+
+impl Clone for Value {
+    /// Inline for the plain variants (a clone is then two register moves), out of line for the
+    /// reference-counted ones.
+    #[inline(always)]
+    fn clone(&self) -> Value {
+        match self {
+            Value::Number(number) => Value::Number(*number),
+            Value::None => Value::None,
+            Value::Bool(flag) => Value::Bool(*flag),
+            shared => shared.clone_shared(),
+        }
+    }
+}
+
+impl Value {
+    #[inline(never)]
+    fn clone_shared(&self) -> Value {
+        match self {
+            Value::None => Value::None,
+            Value::Bool(flag) => Value::Bool(*flag),
+            Value::Number(number) => Value::Number(*number),
+            Value::String(text) => Value::String(text.clone()),
+            Value::Array(array) => Value::Array(array.clone()),
+            Value::Function(function) => Value::Function(function.clone()),
+            Value::Object(object) => Value::Object(object.clone()),
+            Value::Resource(resource) => Value::Resource(resource.clone()),
+        }
+    }
+}
 const _: () = assert!(std::mem::size_of::<Option<Value>>() == 16);
 
 impl Value {
