@@ -666,30 +666,7 @@ impl<'p> Machine<'p> {
             Expr::Const(value) => Ok(value.clone()),
             Expr::Load(slot, span) => self.load(*slot, *span),
             Expr::LoadStatic(class, index) => Ok(self.statics[class.0 as usize][*index as usize].clone()),
-            Expr::Interpolate(parts) => {
-                // Room for the literals and a short rendering of each variable: usually one allocation.
-                let capacity = parts
-                    .iter()
-                    .map(|part| match part {
-                        Part::Literal(text) => text.len(),
-                        Part::Var(..) => 16,
-                    })
-                    .sum();
-                let mut bytes = Vec::with_capacity(capacity);
-                for part in parts.iter() {
-                    match part {
-                        Part::Literal(text) => bytes.extend_from_slice(text.as_bytes()),
-                        // Plain locals and globals render from a borrow; cells are read through their lock.
-                        Part::Var(slot, span) => match self.peek(*slot) {
-                            Some(Some(value)) => value.write_display(&mut bytes),
-                            Some(None) => return Err(self.undefined(*span)),
-                            None => self.load(*slot, *span)?.write_display(&mut bytes),
-                        },
-                    }
-                }
-                self.check_string(bytes.len(), Span::NONE)?;
-                Ok(Value::String(Str::new(bytes)))
-            }
+            Expr::Interpolate(parts) => self.interpolate(parts),
             Expr::Array(items, span) => self.array(items, *span),
             Expr::Closure(id, cells) => {
                 let captures: Box<[Cell]> =
@@ -790,20 +767,7 @@ impl<'p> Machine<'p> {
             }
             Expr::Isset(place) => self.isset(place).map(Value::Bool),
             Expr::Unset(place) => self.unset(place).map(Value::Bool),
-            Expr::Match { subject, arms, default, span } => {
-                let subject = self.eval(subject)?;
-                for (patterns, result) in arms.iter() {
-                    for pattern in patterns.iter() {
-                        if self.eval(pattern)?.strict_eq(&subject) {
-                            return self.eval(result);
-                        }
-                    }
-                }
-                match default {
-                    Some(result) => self.eval(result),
-                    None => Err(self.error(ErrorKind::NoMatch, format!("no match arm for {}", short(&subject)), *span)),
-                }
-            }
+            Expr::Match { subject, arms, default, span } => self.match_arms(subject, arms, default.as_deref(), *span),
             Expr::Cache { options, call, name } => self.cache(options, call, name),
         }
     }
@@ -820,6 +784,54 @@ impl<'p> Machine<'p> {
             self.check_string(text.len(), span)?;
         }
         Ok(result)
+    }
+
+    /// `"...$var..."`.
+    fn interpolate(&mut self, parts: &[Part]) -> Fallible<Value> {
+        // Room for the literals and a short rendering of each variable: usually one allocation.
+        let capacity = parts
+            .iter()
+            .map(|part| match part {
+                Part::Literal(text) => text.len(),
+                Part::Var(..) => 16,
+            })
+            .sum();
+        let mut bytes = Vec::with_capacity(capacity);
+        for part in parts.iter() {
+            match part {
+                Part::Literal(text) => bytes.extend_from_slice(text.as_bytes()),
+                // Plain locals and globals render from a borrow; cells are read through their lock.
+                Part::Var(slot, span) => match self.peek(*slot) {
+                    Some(Some(value)) => value.write_display(&mut bytes),
+                    Some(None) => return Err(self.undefined(*span)),
+                    None => self.load(*slot, *span)?.write_display(&mut bytes),
+                },
+            }
+        }
+        self.check_string(bytes.len(), Span::NONE)?;
+        Ok(Value::String(Str::new(bytes)))
+    }
+
+    /// `match`: the first arm with a value strictly equal to the subject.
+    fn match_arms(
+        &mut self,
+        subject: &Expr,
+        arms: &[(Box<[Expr]>, Expr)],
+        default: Option<&Expr>,
+        span: Span,
+    ) -> Fallible<Value> {
+        let subject = self.eval(subject)?;
+        for (patterns, result) in arms {
+            for pattern in patterns.iter() {
+                if self.eval(pattern)?.strict_eq(&subject) {
+                    return self.eval(result);
+                }
+            }
+        }
+        match default {
+            Some(result) => self.eval(result),
+            None => Err(self.error(ErrorKind::NoMatch, format!("no match arm for {}", short(&subject)), span)),
+        }
     }
 
     /// `a . b . c ...` into one buffer, with the checks and error positions of the nested binary form:
