@@ -611,12 +611,16 @@ impl<'p> Machine<'p> {
 
     fn eval_truthy(&mut self, expr: &Expr) -> Fallible<bool> {
         if let Expr::Binary(op, left, right, span) = expr {
-            if let (Some(x), Some(y)) = (self.number_operand(left), self.number_operand(right))
+            let a = match self.number_operand(left) {
+                Some(number) => Value::Number(number),
+                None => self.operand(left)?,
+            };
+            if let Value::Number(x) = a
+                && let Some(y) = self.number_operand(right)
                 && let Some(result) = ops::number_binary(*op, x, y)
             {
                 return Ok(result.truthy());
             }
-            let a = self.operand(left)?;
             let b = self.operand(right)?;
             if let (Value::Number(x), Value::Number(y)) = (&a, &b)
                 && let Some(result) = ops::number_binary(*op, *x, *y)
@@ -684,14 +688,12 @@ impl<'p> Machine<'p> {
                 ops::unary(*op, &value).map_err(|e| self.op_error(e, *span))
             }
             Expr::Binary(op, left, right, span) => {
-                if let (Some(x), Some(y)) = (self.number_operand(left), self.number_operand(right))
-                    && let Some(result) = ops::number_binary(*op, x, y)
-                {
-                    return Ok(result);
-                }
-                let a = self.operand(left)?;
-                // A number on the left (say a call's result) meets a number operand on the right without
-                // either being copied as a whole value first.
+                // Each operand is evaluated once: pure number arithmetic without building values, anything
+                // else (say a call) normally; a number then meets a number operand on the right directly.
+                let a = match self.number_operand(left) {
+                    Some(number) => Value::Number(number),
+                    None => self.operand(left)?,
+                };
                 if let Value::Number(x) = a
                     && let Some(y) = self.number_operand(right)
                     && let Some(result) = ops::number_binary(*op, x, y)
