@@ -2,8 +2,8 @@
 //! many threads.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 
@@ -27,7 +27,8 @@ pub struct EngineBuilder {
     loader: Arc<Loader>,
     clock: Clock,
     seed: Option<u64>,
-    hostname: String,
+    /// `None`: read from the system when a script first asks.
+    hostname: Option<String>,
 }
 
 impl Default for EngineBuilder {
@@ -42,12 +43,13 @@ impl Default for EngineBuilder {
             loader: Arc::new(|path: &Path| std::fs::read_to_string(path)),
             clock: Clock::System,
             seed: None,
-            hostname: hostname(),
+            hostname: None,
         }
     }
 }
 
-fn hostname() -> String {
+/// The system's host name (read only when a script calls `gethostname()`: most runs never do).
+pub(crate) fn system_hostname() -> String {
     std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_string()).unwrap_or_else(|_| "localhost".into())
 }
 
@@ -116,7 +118,7 @@ impl EngineBuilder {
 
     /// Sets what `gethostname()` returns.
     pub fn hostname(mut self, name: impl Into<String>) -> Self {
-        self.hostname = name.into();
+        self.hostname = Some(name.into());
         self
     }
 
@@ -130,7 +132,7 @@ impl EngineBuilder {
             shared: SharedState::default(),
             clock: self.clock,
             seed: self.seed,
-            hostname: self.hostname,
+            hostname: self.hostname.map(OnceLock::from).unwrap_or_default(),
         }))
     }
 }
@@ -143,7 +145,7 @@ struct EngineInner {
     shared: SharedState,
     clock: Clock,
     seed: Option<u64>,
-    hostname: String,
+    hostname: OnceLock<String>,
 }
 
 /// A configured interpreter: natives, hooks, limits and the engine-wide shared state (`memory_*`, `cache`).

@@ -3,9 +3,11 @@
 //! A native is registered with its HSL name, a signature line for docs and messages, and its arity, so the
 //! compiler can check argument counts before anything runs.
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
+use rustc_hash::FxHashMap;
 
 use crate::error::{ErrorKind, Fallible, Interrupt, RuntimeError};
 use crate::shared::SharedState;
@@ -118,9 +120,9 @@ pub enum NativeImpl {
 /// A callable native: what function values and call sites hold.
 pub struct NativeFunction {
     /// HSL name.
-    pub name: Arc<str>,
+    pub name: Cow<'static, str>,
     /// Signature line for messages.
-    pub signature: Arc<str>,
+    pub signature: Cow<'static, str>,
     /// Fewest arguments.
     pub min: usize,
     /// Most arguments ([`VARIADIC`] for no limit).
@@ -136,14 +138,24 @@ impl std::fmt::Debug for NativeFunction {
 }
 
 impl NativeFunction {
-    /// From a static definition.
+    /// From a static definition (borrows its texts: nothing is allocated but the function itself).
     pub fn from_def(def: &NativeDef) -> NativeFunction {
         NativeFunction {
-            name: def.name.into(),
-            signature: def.signature.into(),
+            name: Cow::Borrowed(def.name),
+            signature: Cow::Borrowed(def.signature),
             min: def.min,
             max: def.max,
             body: NativeImpl::Static(def.func),
+        }
+    }
+
+    /// Whether both are the same function: the same table row (a row becomes a new `NativeFunction` each
+    /// time the compiler looks it up), or the same host closure.
+    pub fn same(&self, other: &NativeFunction) -> bool {
+        match (&self.body, &other.body) {
+            (NativeImpl::Static(_), NativeImpl::Static(_)) => self.name == other.name,
+            (NativeImpl::Host(a), NativeImpl::Host(b)) => Arc::ptr_eq(a, b),
+            _ => false,
         }
     }
 
@@ -159,12 +171,19 @@ impl NativeFunction {
 
 /// A named set of natives and builtin classes. The standard library is one; each hook's actions are another;
 /// hosts add their own.
+///
+/// Static tables are registered as they are and looked up by name on demand: a process that compiles an
+/// empty script, or one that calls five functions, does not pay for building hundreds of function objects.
 #[derive(Clone, Debug, Default)]
 pub struct Module {
     /// The module's name (`stdlib`, `disconnect`, ...).
     pub name: String,
-    functions: IndexMap<Arc<str>, Arc<NativeFunction>>,
-    docs: IndexMap<&'static str, NativeDef>,
+    /// `stdlib/`-style tables, in registration order (a later row of the same name wins).
+    tables: Vec<&'static [NativeDef]>,
+    /// Name → row over every table, built on the first lookup.
+    index: OnceLock<FxHashMap<&'static str, &'static NativeDef>>,
+    /// Host functions; they win over table rows of the same name.
+    host: IndexMap<Arc<str>, Arc<NativeFunction>>,
     classes: IndexMap<&'static str, &'static NativeClass>,
 }
 
@@ -175,11 +194,9 @@ impl Module {
     }
 
     /// Adds every function of a `stdlib/` table.
-    pub fn add_defs(&mut self, defs: &[NativeDef]) {
-        for def in defs {
-            self.functions.insert(def.name.into(), Arc::new(NativeFunction::from_def(def)));
-            self.docs.insert(def.name, *def);
-        }
+    pub fn add_defs(&mut self, defs: &'static [NativeDef]) {
+        self.tables.push(defs);
+        self.index = OnceLock::new();
     }
 
     /// Adds a builtin class.
@@ -196,18 +213,32 @@ impl Module {
         body: impl Fn(&mut NativeCtx<'_>, &Args<'_>) -> Fallible<Value> + Send + Sync + 'static,
     ) {
         let function = NativeFunction {
-            name: name.into(),
-            signature: format!("{name}(…)").into(),
+            name: Cow::Owned(name.into()),
+            signature: Cow::Owned(format!("{name}(…)")),
             min,
             max,
             body: NativeImpl::Host(Arc::new(body)),
         };
-        self.functions.insert(name.into(), Arc::new(function));
+        self.host.insert(name.into(), Arc::new(function));
+    }
+
+    fn index(&self) -> &FxHashMap<&'static str, &'static NativeDef> {
+        self.index.get_or_init(|| {
+            let mut index = FxHashMap::default();
+            index.reserve(self.tables.iter().map(|table| table.len()).sum());
+            for def in self.tables.iter().flat_map(|table| table.iter()) {
+                index.insert(def.name, def);
+            }
+            index
+        })
     }
 
     /// A function by name.
-    pub fn function(&self, name: &str) -> Option<&Arc<NativeFunction>> {
-        self.functions.get(name)
+    pub fn function(&self, name: &str) -> Option<Arc<NativeFunction>> {
+        if let Some(function) = self.host.get(name) {
+            return Some(function.clone());
+        }
+        self.doc(name).map(|def| Arc::new(NativeFunction::from_def(def)))
     }
 
     /// A builtin class by name.
@@ -215,9 +246,10 @@ impl Module {
         self.classes.get(name).copied()
     }
 
-    /// Every function, in registration order.
-    pub fn functions(&self) -> impl Iterator<Item = &Arc<NativeFunction>> {
-        self.functions.values()
+    /// Every function's name: table rows in registration order, then host functions.
+    pub fn function_names(&self) -> impl Iterator<Item = &str> {
+        let rows = self.tables.iter().flat_map(|table| table.iter()).map(|def| def.name);
+        rows.chain(self.host.keys().map(|name| &**name))
     }
 
     /// Every builtin class.
@@ -226,19 +258,22 @@ impl Module {
     }
 
     /// The documentation row of a function, if it has one.
-    pub fn doc(&self, name: &str) -> Option<&NativeDef> {
-        self.docs.get(name)
+    pub fn doc(&self, name: &str) -> Option<&'static NativeDef> {
+        self.index().get(name).copied()
     }
 
-    /// Every documented function.
-    pub fn docs(&self) -> impl Iterator<Item = &NativeDef> {
-        self.docs.values()
+    /// Every documented function, in registration order.
+    pub fn docs(&self) -> impl Iterator<Item = &'static NativeDef> + '_ {
+        let index = self.index();
+        // A row shadowed by a later row of the same name is not listed.
+        self.tables.iter().flat_map(|table| table.iter()).filter(move |def| std::ptr::eq(index[def.name], *def))
     }
 
     /// Adds everything from another module (later names win).
     pub fn merge(&mut self, other: &Module) {
-        self.functions.extend(other.functions.iter().map(|(k, v)| (k.clone(), v.clone())));
-        self.docs.extend(other.docs.iter().map(|(k, v)| (*k, *v)));
+        self.tables.extend(other.tables.iter().copied());
+        self.index = OnceLock::new();
+        self.host.extend(other.host.iter().map(|(k, v)| (k.clone(), v.clone())));
         self.classes.extend(other.classes.iter().map(|(k, v)| (*k, *v)));
     }
 }
@@ -559,5 +594,77 @@ impl<'a> Options<'a> {
             Some(Value::Array(array)) => Ok(Some(array)),
             Some(other) => Err(self.type_error(key, "an array", other)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(_: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
+        Ok(Value::Number(1.0))
+    }
+    fn two(_: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
+        Ok(Value::Number(2.0))
+    }
+
+    const fn row(name: &'static str, func: NativeFnPtr) -> NativeDef {
+        NativeDef { name, signature: name, summary: "", example: "", min: 0, max: 0, func }
+    }
+
+    static FIRST: [NativeDef; 2] = [row("a", one), row("b", one)];
+    static SECOND: [NativeDef; 1] = [row("b", two)];
+
+    fn number(module: &Module, name: &str) -> Option<f64> {
+        let function = module.function(name)?;
+        let mut runtime = crate::stdlib::testing::TestRuntime::default();
+        match function.invoke(&mut NativeCtx { runtime: &mut runtime }, &[]) {
+            Ok(Value::Number(number)) => Some(number),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn later_rows_win_and_host_functions_win_over_rows() {
+        let mut module = Module::new("test");
+        module.add_defs(&FIRST);
+        assert_eq!(number(&module, "b"), Some(1.0));
+        module.add_defs(&SECOND); // the index built by the lookup above is rebuilt
+        assert_eq!(number(&module, "b"), Some(2.0));
+        assert_eq!(number(&module, "missing"), None);
+        module.add_host_fn("a", 0, 0, |_, _| Ok(Value::Number(3.0)));
+        assert_eq!(number(&module, "a"), Some(3.0));
+        let names: Vec<&str> = module.function_names().collect();
+        assert_eq!(names, ["a", "b", "b", "a"]);
+        let documented: Vec<&NativeDef> = module.docs().collect();
+        assert!(
+            documented.len() == 2 && std::ptr::eq(documented[0], &FIRST[0]) && std::ptr::eq(documented[1], &SECOND[0])
+        );
+    }
+
+    #[test]
+    fn lookups_of_one_row_are_the_same_function() {
+        let mut module = Module::new("test");
+        module.add_defs(&FIRST);
+        module.add_host_fn("h", 0, 0, |_, _| Ok(Value::None));
+        let (a1, a2, b) = (module.function("a").unwrap(), module.function("a").unwrap(), module.function("b").unwrap());
+        assert!(!Arc::ptr_eq(&a1, &a2));
+        assert!(a1.same(&a2));
+        assert!(!a1.same(&b));
+        let (h1, h2) = (module.function("h").unwrap(), module.function("h").unwrap());
+        assert!(h1.same(&h2));
+        assert!(!h1.same(&a1));
+    }
+
+    #[test]
+    fn merge_brings_rows_hosts_and_classes() {
+        let mut base = Module::new("base");
+        base.add_defs(&FIRST);
+        let mut other = Module::new("other");
+        other.add_defs(&SECOND);
+        other.add_host_fn("h", 0, 0, |_, _| Ok(Value::None));
+        base.merge(&other);
+        assert_eq!(number(&base, "b"), Some(2.0));
+        assert!(base.function("h").is_some());
     }
 }

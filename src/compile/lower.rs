@@ -874,7 +874,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             ExprKind::Variable(var) => Expr::Load(self.read_var(var, quiet), var.span),
             ExprKind::Name(ident) => self.name_value(ident),
             ExprKind::Builtin(ident) => match self.c.env.natives.function(&ident.name) {
-                Some(native) => Expr::NativeRef(native.clone()),
+                Some(native) => Expr::NativeRef(native),
                 None => {
                     self.unknown_function(ident, true);
                     Expr::Const(Value::None)
@@ -1117,7 +1117,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             return Some(Callee::Class(*id));
         }
         if let Some(native) = self.c.env.natives.function(name) {
-            return Some(Callee::Native(native.clone()));
+            return Some(Callee::Native(native));
         }
         self.c.env.natives.class(name).map(Callee::NativeClass)
     }
@@ -1143,7 +1143,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
                 .keys()
                 .chain(module.classes.keys())
                 .cloned()
-                .chain(self.c.env.natives.functions().map(|f| f.name.to_string()))
+                .chain(self.c.env.natives.function_names().map(str::to_string))
                 .collect();
             if let Some(best) = did_you_mean(&ident.name, names.iter().map(String::as_str)) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{best}`?"));
@@ -1328,7 +1328,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             ExprKind::Builtin(ident) => match self.c.env.natives.function(&ident.name) {
                 Some(native) => {
                     let arity = Some((native.min, native.max));
-                    (Callee::Native(native.clone()), arity, ident.name.clone())
+                    (Callee::Native(native), arity, ident.name.clone())
                 }
                 None => {
                     self.unknown_function(ident, true);

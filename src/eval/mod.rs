@@ -65,7 +65,7 @@ pub struct RunConfig<'a> {
     /// Seed for reproducible randomness; `None` for OS randomness.
     pub seed: Option<u64>,
     /// What `gethostname()` returns.
-    pub hostname: &'a str,
+    pub hostname: &'a std::sync::OnceLock<String>,
 }
 
 /// How a run ended.
@@ -142,7 +142,7 @@ pub(crate) struct Machine<'p> {
     clock: Clock,
     rng_state: Option<u64>,
     started: Instant,
-    hostname: &'p str,
+    hostname: &'p std::sync::OnceLock<String>,
 }
 
 impl Drop for Machine<'_> {
@@ -1812,7 +1812,7 @@ impl Runtime for Machine<'_> {
         self.check_array(len, Span::NONE)
     }
     fn hostname(&self) -> String {
-        self.hostname.to_string()
+        self.hostname.get_or_init(crate::engine::system_hostname).clone()
     }
 }
 

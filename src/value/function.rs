@@ -80,7 +80,7 @@ impl Function {
             (FunctionKind::User { id: a, captures: ca }, FunctionKind::User { id: b, captures: cb }) => {
                 a == b && ca.is_empty() && cb.is_empty()
             }
-            (FunctionKind::Native(a), FunctionKind::Native(b)) => Arc::ptr_eq(a, b),
+            (FunctionKind::Native(a), FunctionKind::Native(b)) => a.same(b),
             (FunctionKind::Class(a), FunctionKind::Class(b)) => a == b,
             (FunctionKind::NativeClass(a), FunctionKind::NativeClass(b)) => std::ptr::eq(*a, *b),
             (FunctionKind::Method { object: oa, id: a }, FunctionKind::Method { object: ob, id: b }) => {
