@@ -611,27 +611,79 @@ impl<'p> Machine<'p> {
 
     fn eval_truthy(&mut self, expr: &Expr) -> Fallible<bool> {
         if let Expr::Binary(op, left, right, span) = expr {
-            let a = match self.number_operand(left) {
-                Some(number) => Value::Number(number),
-                None => self.operand(left)?,
-            };
-            if let Value::Number(x) = a
+            // Comparisons of numbers answer without building a value.
+            if let Some(x) = self.number_operand(left)
                 && let Some(y) = self.number_operand(right)
                 && let Some(result) = ops::number_binary(*op, x, y)
             {
                 return Ok(result.truthy());
             }
-            let b = self.operand(right)?;
-            if let (Value::Number(x), Value::Number(y)) = (&a, &b)
-                && let Some(result) = ops::number_binary(*op, *x, *y)
-            {
-                std::mem::forget(a);
-                std::mem::forget(b);
-                return Ok(result.truthy());
-            }
-            return self.binary_general(*op, &a, &b, *span).map(|v| v.truthy());
+            return Ok(self.binary_expr(*op, left, right, *span)?.truthy());
         }
         Ok(self.eval(expr)?.truthy())
+    }
+
+    /// `left op right`. Each operand is evaluated once: pure number arithmetic without building values, a
+    /// constant or variable (or an array element reached through them) by borrowing it, anything else (say
+    /// a call) normally. Borrowing skips a reference-count increment and decrement per string or array
+    /// operand, which also keeps threads that share a compiled script's constants off each other's cache
+    /// lines. Only the number cases are inlined into the callers.
+    #[inline(always)]
+    fn binary_expr(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Fallible<Value> {
+        let a = match self.number_operand(left) {
+            Some(number) => Value::Number(number),
+            None if is_leaf(left) => return self.binary_leaf_left(op, left, right, span),
+            None => self.operand(left)?,
+        };
+        if let Value::Number(x) = a {
+            if let Some(y) = self.number_operand(right)
+                && let Some(result) = ops::number_binary(op, x, y)
+            {
+                return Ok(result);
+            }
+        } else if is_leaf(right) {
+            return self.binary_leaf_right(op, a, right, span);
+        }
+        let b = self.operand(right)?;
+        self.binary_values(op, a, b, span)
+    }
+
+    /// [`Machine::binary_expr`] when the left operand is a leaf that is not a number.
+    #[inline(never)]
+    fn binary_leaf_left(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Fallible<Value> {
+        if let Some(a) = self.operand_ref(left)
+            && let Some(b) = self.operand_ref(right)
+        {
+            let result = ops::binary(op, a, b);
+            return self.binary_result(op, result, span);
+        }
+        let a = self.operand(left)?;
+        self.binary_leaf_right(op, a, right, span)
+    }
+
+    /// [`Machine::binary_expr`] once the left operand is evaluated (whatever it did happened before the
+    /// right one is read).
+    #[inline(never)]
+    fn binary_leaf_right(&mut self, op: BinaryOp, a: Value, right: &Expr, span: Span) -> Fallible<Value> {
+        if let Some(b) = self.operand_ref(right) {
+            let result = ops::binary(op, &a, b);
+            return self.binary_result(op, result, span);
+        }
+        let b = self.operand(right)?;
+        self.binary_values(op, a, b, span)
+    }
+
+    /// A borrow of a leaf operand's value: a constant, a set plain variable, or an array element reached
+    /// through them (a missing element reads as none, as in [`Machine::eval`]). `None` when the operand has
+    /// to be evaluated.
+    #[inline(always)]
+    fn operand_ref<'a>(&'a self, expr: &'a Expr) -> Option<&'a Value> {
+        match expr {
+            Expr::Const(value) => Some(value),
+            Expr::Load(slot, _) => self.peek(*slot)?.as_ref(),
+            Expr::Index(..) => self.element_ref(expr).map(|found| found.unwrap_or(&Value::None)),
+            _ => None,
+        }
     }
 
     /// Evaluates for side effects only (statement position): assignments skip building their result.
@@ -687,22 +739,7 @@ impl<'p> Machine<'p> {
                 let value = self.eval(operand)?;
                 ops::unary(*op, &value).map_err(|e| self.op_error(e, *span))
             }
-            Expr::Binary(op, left, right, span) => {
-                // Each operand is evaluated once: pure number arithmetic without building values, anything
-                // else (say a call) normally; a number then meets a number operand on the right directly.
-                let a = match self.number_operand(left) {
-                    Some(number) => Value::Number(number),
-                    None => self.operand(left)?,
-                };
-                if let Value::Number(x) = a
-                    && let Some(y) = self.number_operand(right)
-                    && let Some(result) = ops::number_binary(*op, x, y)
-                {
-                    return Ok(result);
-                }
-                let b = self.operand(right)?;
-                self.binary_values(*op, a, b, *span)
-            }
+            Expr::Binary(op, left, right, span) => self.binary_expr(*op, left, right, *span),
             Expr::Concat(first, rest) => self.concat(first, rest),
             Expr::And(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
             Expr::Or(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
@@ -777,6 +814,11 @@ impl<'p> Machine<'p> {
     #[inline(never)]
     fn binary_general(&mut self, op: BinaryOp, a: &Value, b: &Value, span: Span) -> Fallible<Value> {
         let result = ops::binary(op, a, b);
+        self.binary_result(op, result, span)
+    }
+
+    /// Charges, locates and checks what an operator computed.
+    fn binary_result(&mut self, op: BinaryOp, result: ops::OpResult, span: Span) -> Fallible<Value> {
         if matches!(op, BinaryOp::RegexMatch | BinaryOp::RegexNotMatch) {
             // Charged whether it matched, failed or hit PCRE2's match limit (the slow case).
             self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
@@ -1673,6 +1715,12 @@ impl<'p> Machine<'p> {
 }
 
 /// The cells of a new frame: the closure's captured cells first, then fresh ones.
+/// Whether [`Machine::operand_ref`] may be able to borrow the operand's value.
+#[inline(always)]
+fn is_leaf(expr: &Expr) -> bool {
+    matches!(expr, Expr::Const(_) | Expr::Load(..) | Expr::Index(..))
+}
+
 fn make_cells(def: &ir::FunctionDef, captures: &[Cell]) -> Vec<Cell> {
     let mut cells = Vec::with_capacity(def.cells as usize);
     cells.extend(captures.iter().take(def.captured as usize).cloned());

@@ -4,7 +4,7 @@ use crate::error::{ErrorKind, RuntimeError};
 use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::value::{Array, Key, Str, Value};
 
-type OpResult = Result<Value, RuntimeError>;
+pub(crate) type OpResult = Result<Value, RuntimeError>;
 
 fn type_error(op: &str, a: &Value, b: &Value) -> RuntimeError {
     RuntimeError::new(
