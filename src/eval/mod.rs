@@ -103,7 +103,7 @@ pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: R
             Interrupt::Error(error) => Ending::Failed(Box::new(error)),
         },
     };
-    let globals = std::mem::take(&mut machine.globals[0]);
+    let globals = std::mem::take(&mut machine.main_globals);
     RunResult { ending, globals }
 }
 
@@ -119,6 +119,10 @@ struct Frame {
 /// Per-run mutable state.
 pub(crate) struct Machine<'p> {
     program: &'p Program,
+    /// The main module's globals: most code runs at the top of the main script, and its variables are
+    /// these, so they sit one indirection away (`globals[0]` is an empty placeholder).
+    main_globals: Vec<Option<Value>>,
+    /// Every imported module's globals, by module index.
     globals: Vec<Vec<Option<Value>>>,
     statics: Vec<Vec<Value>>,
     module_started: Vec<bool>,
@@ -169,7 +173,7 @@ impl<'p> Machine<'p> {
         globals.extend(program.modules.iter().enumerate().map(|(index, module)| match index {
             0 => {
                 host_globals.resize(module.globals.len(), None);
-                std::mem::take(&mut host_globals)
+                Vec::new()
             }
             _ => vec![None; module.globals.len()],
         }));
@@ -179,6 +183,7 @@ impl<'p> Machine<'p> {
         let started = Instant::now();
         Machine {
             program,
+            main_globals: host_globals,
             globals,
             statics,
             module_started,
@@ -466,7 +471,24 @@ impl<'p> Machine<'p> {
         match slot {
             VarSlot::Local(index) => self.stack[self.frame.base + index as usize] = value,
             VarSlot::Cell(index) => *self.frame.cells[index as usize].lock() = value,
-            VarSlot::Global(module, index) => self.globals[module as usize][index as usize] = value,
+            VarSlot::Global(module, index) => *self.global_mut(module, index) = value,
+        }
+    }
+
+    /// A module global's storage.
+    #[inline(always)]
+    fn global(&self, module: u16, index: u32) -> &Option<Value> {
+        match module {
+            0 => &self.main_globals[index as usize],
+            _ => &self.globals[module as usize][index as usize],
+        }
+    }
+
+    #[inline(always)]
+    fn global_mut(&mut self, module: u16, index: u32) -> &mut Option<Value> {
+        match module {
+            0 => &mut self.main_globals[index as usize],
+            _ => &mut self.globals[module as usize][index as usize],
         }
     }
 
@@ -474,7 +496,7 @@ impl<'p> Machine<'p> {
         match slot {
             VarSlot::Local(index) => self.stack[self.frame.base + index as usize].clone(),
             VarSlot::Cell(index) => self.frame.cells[index as usize].lock().clone(),
-            VarSlot::Global(module, index) => self.globals[module as usize][index as usize].clone(),
+            VarSlot::Global(module, index) => self.global(module, index).clone(),
         }
     }
 
@@ -482,7 +504,7 @@ impl<'p> Machine<'p> {
     fn load(&self, slot: VarSlot, span: Span) -> Fallible<Value> {
         let stored = match slot {
             VarSlot::Local(index) => &self.stack[self.frame.base + index as usize],
-            VarSlot::Global(module, index) => &self.globals[module as usize][index as usize],
+            VarSlot::Global(module, index) => self.global(module, index),
             VarSlot::Cell(index) => return self.load_cell(index, span),
         };
         match stored {
@@ -497,7 +519,7 @@ impl<'p> Machine<'p> {
     fn peek(&self, slot: VarSlot) -> Option<&Option<Value>> {
         match slot {
             VarSlot::Local(index) => Some(&self.stack[self.frame.base + index as usize]),
-            VarSlot::Global(module, index) => Some(&self.globals[module as usize][index as usize]),
+            VarSlot::Global(module, index) => Some(self.global(module, index)),
             VarSlot::Cell(_) => None,
         }
     }
@@ -580,7 +602,7 @@ impl<'p> Machine<'p> {
     fn update_number_var(&mut self, slot: VarSlot, update: impl FnOnce(f64) -> Option<f64>) -> bool {
         let stored = match slot {
             VarSlot::Local(index) => &mut self.stack[self.frame.base + index as usize],
-            VarSlot::Global(module, index) => &mut self.globals[module as usize][index as usize],
+            VarSlot::Global(module, index) => self.global_mut(module, index),
             VarSlot::Cell(_) => return false,
         };
         match stored {

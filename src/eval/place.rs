@@ -275,7 +275,7 @@ impl Machine<'_> {
                         let mut guard = cell.lock();
                         run(&mut guard)
                     }
-                    VarSlot::Global(module, index) => run(&mut self.globals[module as usize][index as usize]),
+                    VarSlot::Global(module, index) => run(self.global_mut(module, index)),
                 }
             }
             Root::Static(class, index) => {
@@ -401,7 +401,7 @@ impl Machine<'_> {
                 let mut guard = cell.lock();
                 f(&mut guard)
             }
-            VarSlot::Global(module, index) => f(&mut self.globals[module as usize][index as usize]),
+            VarSlot::Global(module, index) => f(self.global_mut(module, index)),
         }
     }
 
