@@ -1373,15 +1373,22 @@ impl<'p> Machine<'p> {
     }
 
     /// Reserves a callee's plain slots on top of the stack and makes its cells.
-    #[inline]
+    #[inline(always)]
     fn new_frame(&mut self, def: &ir::FunctionDef, id: FnId, captures: &[Cell]) -> Frame {
         let base = self.stack_top;
         self.stack_top = base + def.locals as usize;
         if self.stack_top > self.stack.len() {
-            self.stack.resize(self.stack_top, None);
+            self.grow_stack();
         }
         let cells = if def.cells == 0 { Vec::new() } else { make_cells(def, captures) };
         Frame { base, cells, function: Some(id) }
+    }
+
+    /// Makes the value stack reach `stack_top` (rare: the stack never shrinks).
+    #[cold]
+    #[inline(never)]
+    fn grow_stack(&mut self) {
+        self.stack.resize(self.stack_top, None);
     }
 
     /// Drops the values of the slots from `base` up and makes `base` the top again.
@@ -1743,6 +1750,7 @@ fn is_leaf(expr: &Expr) -> bool {
     matches!(expr, Expr::Const(_) | Expr::Load(..) | Expr::Index(..))
 }
 
+#[inline(never)]
 fn make_cells(def: &ir::FunctionDef, captures: &[Cell]) -> Vec<Cell> {
     let mut cells = Vec::with_capacity(def.cells as usize);
     cells.extend(captures.iter().take(def.captured as usize).cloned());
