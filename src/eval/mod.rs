@@ -329,13 +329,18 @@ impl<'p> Machine<'p> {
             Stmt::Break => return Ok(Flow::Break),
             Stmt::Continue => return Ok(Flow::Continue),
             Stmt::Return(value) => {
-                self.returned = match value {
+                let value = match value {
                     Some(expr) => match self.number_operand(expr) {
                         Some(number) => Value::Number(number),
                         None => self.operand(expr)?,
                     },
                     None => Value::None,
                 };
+                // The caller took the previous value, so this is none: skip the out-of-line drop call.
+                let previous = std::mem::replace(&mut self.returned, value);
+                if matches!(previous, Value::None | Value::Bool(_) | Value::Number(_)) {
+                    std::mem::forget(previous);
+                }
                 return Ok(Flow::Return);
             }
             Stmt::Throw(expr, span) => {
