@@ -1,10 +1,10 @@
 //! `Str`: HSL's byte string. One thin pointer to one heap block, shared by clones, with copy-on-write
 //! mutation.
 //!
-//! The block is a [`triomphe::ThinArc`]: `[count | capacity | len | bytes; capacity]`. The reference count has
-//! no weak half (one atomic operation per clone or drop), the capacity is the slice length `ThinArc` keeps,
-//! and the header is the number of bytes in use, so a uniquely held string appends into its spare room
-//! (`.=` in a loop is amortized O(1)) and a shared one is copied first.
+//! The block is a [`triomphe::ThinArc`], 24 bytes of header then the bytes: `[count | len | capacity |
+//! bytes; capacity]`. The reference count has no weak half (one atomic operation per clone or drop), `len` is
+//! our header (the bytes in use) and the capacity is the slice length `ThinArc` keeps, so a uniquely held
+//! string appends into its spare room (`.=` in a loop is amortized O(1)) and a shared one is copied first.
 
 use std::fmt;
 use std::hash::{Hash, Hasher};
