@@ -166,7 +166,7 @@ fn integer(args: &Args<'_>, index: usize, default: f64) -> Fallible<i64> {
 fn chr(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let code = integer(args, 0, 0.0)?;
     match u8::try_from(code) {
-        Ok(byte) => Ok(Value::from(vec![byte])),
+        Ok(byte) => Ok(Value::string([byte].as_slice())),
         // the number as given, not as clamped to i64 (`chr(10 ** 300)`)
         Err(_) => Err(args.value_error(format!("{} is outside 0–255", format_number(args.number(0)?)))),
     }
@@ -206,18 +206,18 @@ fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn str_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let (search, replace, subject) = (args.bytes(0)?, args.bytes(1)?, args.bytes(2)?);
     if search.is_empty() {
-        return Ok(Value::from(subject.to_vec()));
+        return Ok(Value::string(subject));
     }
-    let mut out = Vec::with_capacity(subject.len());
+    let mut out = Str::with_capacity(subject.len());
     let mut rest = subject;
     while let Some(position) = find(rest, search) {
-        out.extend_from_slice(&rest[..position]);
-        out.extend_from_slice(replace);
+        out.push_bytes(&rest[..position]);
+        out.push_bytes(replace);
         rest = &rest[position + search.len()..];
         ctx.check_string_size(out.len())?;
     }
-    out.extend_from_slice(rest);
-    Ok(Value::from(out))
+    out.push_bytes(rest);
+    Ok(Value::String(out))
 }
 
 fn str_split(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -285,7 +285,9 @@ fn str_lower(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     if !text.as_bytes().iter().any(u8::is_ascii_uppercase) {
         return Ok(Value::String(text.clone()));
     }
-    Ok(Value::from(text.as_bytes().to_ascii_lowercase()))
+    let mut lower = text.clone();
+    lower.edit(|bytes| bytes.make_ascii_lowercase());
+    Ok(Value::String(lower))
 }
 
 fn str_upper(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -293,7 +295,9 @@ fn str_upper(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     if !text.as_bytes().iter().any(u8::is_ascii_lowercase) {
         return Ok(Value::String(text.clone()));
     }
-    Ok(Value::from(text.as_bytes().to_ascii_uppercase()))
+    let mut upper = text.clone();
+    upper.edit(|bytes| bytes.make_ascii_uppercase());
+    Ok(Value::String(upper))
 }
 
 /// PHP `substr` semantics (Q-LIB-4).
@@ -311,7 +315,7 @@ fn str_slice(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
             }
         }
     };
-    Ok(Value::from(text[start..end].to_vec()))
+    Ok(Value::string(&text[start..end]))
 }
 
 fn strip_set(args: &Args<'_>) -> Fallible<Vec<u8>> {
@@ -326,7 +330,7 @@ fn strip(args: &Args<'_>, left: bool, right: bool) -> Fallible<Value> {
     let set = strip_set(args)?;
     let start = if left { text.iter().position(|b| !set.contains(b)).unwrap_or(text.len()) } else { 0 };
     let end = if right { text.iter().rposition(|b| !set.contains(b)).map_or(start, |p| p + 1) } else { text.len() };
-    Ok(Value::from(text[start..end.max(start)].to_vec()))
+    Ok(Value::string(&text[start..end.max(start)]))
 }
 
 fn str_strip(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -355,11 +359,11 @@ fn str_chunk(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
             return Err(args.value_error("the first chunk length must be positive"));
         }
         let split = (first as usize).min(rest.len());
-        chunks.push(Value::from(rest[..split].to_vec()));
+        chunks.push(Value::string(&rest[..split]));
         rest = &rest[split..];
     }
     for chunk in rest.chunks(length as usize) {
-        chunks.push(Value::from(chunk.to_vec()));
+        chunks.push(Value::string(chunk));
     }
     Ok(Value::Array(Array::from_values(chunks)))
 }

@@ -208,9 +208,15 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
             if a.is_none() || b.is_none() {
                 return Err(RuntimeError::new(ErrorKind::Type, "cannot concatenate none (use `??` to give a default)"));
             }
-            let mut bytes = a.to_display();
-            b.write_display(&mut bytes);
-            Ok(Value::String(Str::new(bytes)))
+            // Written straight into the result's block, sized exactly when both sides are strings.
+            let size = |value: &Value| match value {
+                Value::String(text) => text.len(),
+                _ => 16,
+            };
+            let mut text = Str::with_capacity(size(a) + size(b));
+            a.write_display(&mut text);
+            b.write_display(&mut text);
+            Ok(Value::String(text))
         }
         Eq => Ok(Value::Bool(a.loose_eq(b))),
         NotEq => Ok(Value::Bool(!a.loose_eq(b))),

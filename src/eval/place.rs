@@ -429,11 +429,10 @@ impl Machine<'_> {
                     && let Value::String(text) = value
                     && !rhs.is_none()
                 {
-                    let bytes = text.make_mut();
-                    let before = bytes.len();
-                    rhs.write_display(bytes);
-                    if bytes.len() > limit {
-                        bytes.truncate(before);
+                    let before = text.len();
+                    rhs.write_display(text);
+                    if text.len() > limit {
+                        text.truncate(before);
                         return Err(Some(RuntimeError::new(
                             ErrorKind::Limit(LimitKind::StringSize),
                             format!("limit exceeded (string_size): a string may hold at most {limit} bytes"),
@@ -495,10 +494,10 @@ impl Machine<'_> {
                 && let Value::String(text) = slot
                 && !rhs.is_none()
             {
-                let bytes = text.make_mut();
-                rhs.write_display(bytes);
-                if bytes.len() > limit {
-                    bytes.truncate(bytes.len() - rhs.to_display().len());
+                let before = text.len();
+                rhs.write_display(text);
+                if text.len() > limit {
+                    text.truncate(before);
                     return Err(error(
                         ErrorKind::Limit(LimitKind::StringSize),
                         format!("limit exceeded (string_size): a string may hold at most {limit} bytes"),
@@ -698,8 +697,7 @@ impl Machine<'_> {
                         .map_err(|e| Box::new(Interrupt::Error(e.at(span))))?;
                     let from = positions.first().copied().unwrap_or_else(|| insertion_point(text.len(), start));
                     let to = positions.last().map_or(from, |last| last + 1);
-                    let bytes = text.make_mut();
-                    bytes.splice(from..to, new.as_bytes().iter().copied());
+                    text.replace_range(from..to, new.as_bytes());
                     Ok(())
                 }
                 (Value::Array(_), other) | (Value::String(_), other) => Err(error(

@@ -1,10 +1,11 @@
 //! `Array`: HSL's ordered map with copy-on-write sharing.
 
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use indexmap::{Equivalent, IndexMap};
 use rustc_hash::FxBuildHasher;
+// No weak count: one atomic operation per clone or drop, not two on the last drop.
+use triomphe::Arc;
 
 use super::{Str, Value};
 
@@ -224,9 +225,12 @@ impl Storage {
 fn is_key(candidate: &Key, key: KeyRef<'_>) -> bool {
     match (candidate, key) {
         (Key::Int(stored), KeyRef::Int(wanted)) => *stored == wanted,
+        // The length first: it is in the string's header, the bytes are a bounds check further.
         (Key::Str(stored), KeyRef::Str(wanted)) => {
-            let stored = stored.as_bytes();
-            stored.len() == wanted.len() && stored.first() == wanted.first() && stored == wanted
+            stored.len() == wanted.len() && {
+                let stored = stored.as_bytes();
+                stored.first() == wanted.first() && stored == wanted
+            }
         }
         _ => false,
     }

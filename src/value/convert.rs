@@ -2,7 +2,7 @@
 
 use std::cmp::Ordering;
 
-use super::{Array, FunctionKind, Value};
+use super::{Array, ByteSink, FunctionKind, Value};
 
 /// Number to string (open question Q-NUM-1): integral values below 2^63 print as integers, everything else as
 /// the shortest round-trip decimal; `inf`, `-inf`, `nan` as words.
@@ -20,12 +20,12 @@ pub fn format_number(number: f64) -> String {
 }
 
 /// Writes the number's string form into `out` without an intermediate `String` in the common integer case.
-pub fn write_number(out: &mut Vec<u8>, number: f64) {
+pub fn write_number(out: &mut impl ByteSink, number: f64) {
     if number.fract() == 0.0 && number.abs() < 9.223_372_036_854_776e18 {
         let mut buffer = itoa::Buffer::new();
-        out.extend_from_slice(buffer.format(number as i64).as_bytes());
+        out.put(buffer.format(number as i64).as_bytes());
     } else {
-        out.extend_from_slice(format_number(number).as_bytes());
+        out.put(format_number(number).as_bytes());
     }
 }
 
@@ -69,9 +69,9 @@ impl Value {
     }
 
     /// Appends the string form (language.md §3.8) to `out`.
-    pub fn write_display(&self, out: &mut Vec<u8>) {
+    pub fn write_display(&self, out: &mut impl ByteSink) {
         match self {
-            Value::String(text) => out.extend_from_slice(text.as_bytes()),
+            Value::String(text) => out.put(text.as_bytes()),
             other => other.write_nested(out),
         }
     }
@@ -89,31 +89,34 @@ impl Value {
     }
 
     /// The form used inside arrays: strings quoted with `\` and `"` escaped.
-    fn write_nested(&self, out: &mut Vec<u8>) {
+    fn write_nested(&self, out: &mut impl ByteSink) {
         match self {
-            Value::None => out.extend_from_slice(b"none"),
-            Value::Bool(flag) => out.extend_from_slice(if *flag { b"true" } else { b"false" }),
+            Value::None => out.put(b"none"),
+            Value::Bool(flag) => out.put(if *flag { b"true" } else { b"false" }),
             Value::Number(number) => write_number(out, *number),
             Value::String(text) => {
-                out.push(b'"');
-                for &byte in text.as_bytes() {
-                    if byte == b'"' || byte == b'\\' {
-                        out.push(b'\\');
-                    }
-                    out.push(byte);
+                out.put(b"\"");
+                // Plain runs go in whole; each `"` and `\` gets a backslash before it.
+                let mut rest = text.as_bytes();
+                while let Some(at) = rest.iter().position(|&byte| byte == b'"' || byte == b'\\') {
+                    out.put(&rest[..at]);
+                    out.put(b"\\");
+                    out.put(&rest[at..=at]);
+                    rest = &rest[at + 1..];
                 }
-                out.push(b'"');
+                out.put(rest);
+                out.put(b"\"");
             }
             Value::Array(array) => write_array(array, out),
             Value::Function(function) => match function.kind() {
                 FunctionKind::Native(native) => {
-                    out.extend_from_slice(b"function ");
-                    out.extend_from_slice(native.name.as_bytes());
+                    out.put(b"function ");
+                    out.put(native.name.as_bytes());
                 }
-                _ => out.extend_from_slice(b"function"),
+                _ => out.put(b"function"),
             },
-            Value::Object(object) => out.extend_from_slice(object.class_name().as_bytes()),
-            Value::Resource(resource) => out.extend_from_slice(resource.type_name().as_bytes()),
+            Value::Object(object) => out.put(object.class_name().as_bytes()),
+            Value::Resource(resource) => out.put(resource.type_name().as_bytes()),
         }
     }
 
@@ -167,17 +170,17 @@ impl Value {
     }
 }
 
-fn write_array(array: &Array, out: &mut Vec<u8>) {
-    out.push(b'[');
+fn write_array(array: &Array, out: &mut impl ByteSink) {
+    out.put(b"[");
     for (position, (key, value)) in array.iter().enumerate() {
         if position > 0 {
-            out.push(b',');
+            out.put(b",");
         }
         key.to_value().write_nested(out);
-        out.extend_from_slice(b"=>");
+        out.put(b"=>");
         value.write_nested(out);
     }
-    out.push(b']');
+    out.put(b"]");
 }
 
 #[cfg(test)]

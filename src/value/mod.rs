@@ -16,7 +16,7 @@ pub use convert::{format_number, parse_number};
 pub use function::{Cell, ClassId, FnId, Function, FunctionKind, new_cell};
 pub use object::{ClassRef, FieldAt, Fields, Object, ObjectData, ObjectState};
 pub use resource::Resource;
-pub use string::Str;
+pub use string::{ByteSink, Str};
 
 /// An HSL value.
 // A word-sized tag and every payload (the boolean too) at offset 8: a Value is two plain words with no
