@@ -136,6 +136,8 @@ pub(crate) struct Machine<'p> {
     returned: Value,
     /// Reusable argument vectors for native calls.
     arg_pool: Vec<Vec<Value>>,
+    /// Reusable buffer that interpolation renders into before the string is made.
+    text: Vec<u8>,
     /// (function, call-site span) of each active user call.
     calls: Vec<(FnId, Span)>,
     depth: u32,
@@ -158,6 +160,7 @@ impl Drop for Machine<'_> {
             module_started: std::mem::take(&mut self.module_started),
             stack: std::mem::take(&mut self.stack),
             arg_pool: std::mem::take(&mut self.arg_pool),
+            text: std::mem::take(&mut self.text),
             calls: std::mem::take(&mut self.calls),
         }
         .give_back();
@@ -169,7 +172,7 @@ impl<'p> Machine<'p> {
     /// host's vector is the main module's storage, so a run allocates no second one and copies nothing).
     /// The other buffers are this thread's from its previous run (see the `scratch` module).
     fn new(program: &'p Program, config: RunConfig<'p>, mut host_globals: Vec<Option<Value>>) -> Machine<'p> {
-        let Scratch { mut globals, mut statics, mut module_started, stack, arg_pool, calls } = Scratch::take();
+        let Scratch { mut globals, mut statics, mut module_started, stack, arg_pool, calls, text } = Scratch::take();
         globals.extend(program.modules.iter().enumerate().map(|(index, module)| match index {
             0 => {
                 host_globals.resize(module.globals.len(), None);
@@ -192,6 +195,7 @@ impl<'p> Machine<'p> {
             stack_top: 0,
             returned: Value::None,
             arg_pool,
+            text,
             calls,
             depth: 0,
             output: config.output,
@@ -859,18 +863,11 @@ impl<'p> Machine<'p> {
 
     /// `"...$var..."`.
     fn interpolate(&mut self, parts: &[Part]) -> Fallible<Value> {
-        // Room for the literals and a short rendering of each variable: usually one allocation for the
-        // buffer and one for the string. (Writing straight into the string's block saves the first, but an
-        // interpolation is mostly short pieces, and a Vec appends those more cheaply than a shared string
-        // can, which must check that it is not shared first: the embedding benchmark is faster this way.)
-        let capacity = parts
-            .iter()
-            .map(|part| match part {
-                Part::Literal(text) => text.len(),
-                Part::Var(..) => 16,
-            })
-            .sum();
-        let mut bytes = Vec::with_capacity(capacity);
+        // Rendered into the machine's reusable buffer, then copied into the string's block: one allocation.
+        // (Writing straight into the block would skip the copy, but an interpolation is mostly short pieces,
+        // and a Vec appends those more cheaply than a string, which must check it is not shared first.)
+        let mut bytes = std::mem::take(&mut self.text);
+        bytes.clear();
         for part in parts.iter() {
             match part {
                 Part::Literal(text) => bytes.extend_from_slice(text.as_bytes()),
@@ -883,7 +880,9 @@ impl<'p> Machine<'p> {
             }
         }
         self.check_string(bytes.len(), Span::NONE)?;
-        Ok(Value::String(Str::new(bytes)))
+        let text = Str::new(&bytes);
+        self.text = bytes;
+        Ok(Value::String(text))
     }
 
     /// `match`: the first arm with a value strictly equal to the subject.

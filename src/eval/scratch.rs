@@ -22,6 +22,7 @@ pub(super) struct Scratch {
     pub module_started: Vec<bool>,
     pub stack: Vec<Option<Value>>,
     pub arg_pool: Vec<Vec<Value>>,
+    pub text: Vec<u8>,
     pub calls: Vec<(FnId, Span)>,
 }
 
@@ -43,12 +44,13 @@ impl Scratch {
         self.module_started.clear();
         self.stack.clear();
         self.calls.clear();
+        self.text.clear();
         self.arg_pool.truncate(KEEP_ARG_VECTORS);
         self.arg_pool.retain(|args| args.capacity() <= KEEP_ENTRIES);
         self.arg_pool.iter_mut().for_each(Vec::clear);
         let oversized = [self.globals.capacity(), self.statics.capacity(), self.module_started.capacity()]
             .into_iter()
-            .chain([self.stack.capacity(), self.calls.capacity()])
+            .chain([self.stack.capacity(), self.calls.capacity(), self.text.capacity() / 16])
             .any(|capacity| capacity > KEEP_ENTRIES);
         if !oversized {
             // Fails only while the thread is ending; the buffers are then simply freed.
