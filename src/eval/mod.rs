@@ -533,6 +533,16 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// A mutable borrow of a plain local's or global's storage; `None` for cells.
+    #[inline(always)]
+    fn peek_mut(&mut self, slot: VarSlot) -> Option<&mut Option<Value>> {
+        match slot {
+            VarSlot::Local(index) => Some(&mut self.stack[self.frame.base + index as usize]),
+            VarSlot::Global(module, index) => Some(self.global_mut(module, index)),
+            VarSlot::Cell(_) => None,
+        }
+    }
+
     /// `$var[k1][k2]...` with constant or variable keys, over arrays only: the element found through
     /// borrows, cloning nothing on the way (`Some(None)` when a key is missing, which reads as none).
     /// `None` when the expression is anything else (an unset variable, a cell, a string or object base, a
@@ -609,11 +619,7 @@ impl<'p> Machine<'p> {
     /// value is built or returned (returning one through memory cost a store-forwarding stall per update).
     #[inline(always)]
     fn update_number_var(&mut self, slot: VarSlot, update: impl FnOnce(f64) -> Option<f64>) -> bool {
-        let stored = match slot {
-            VarSlot::Local(index) => &mut self.stack[self.frame.base + index as usize],
-            VarSlot::Global(module, index) => self.global_mut(module, index),
-            VarSlot::Cell(_) => return false,
-        };
+        let Some(stored) = self.peek_mut(slot) else { return false };
         match stored {
             Some(Value::Number(number)) => match update(*number) {
                 Some(result) => {

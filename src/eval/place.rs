@@ -391,6 +391,22 @@ impl Machine<'_> {
         }
     }
 
+    /// `$var[key] op= number` and `$var[key]++` when the element exists and holds a number: updated in
+    /// place, with no path resolved (counters in a loop). The key must be a constant or a variable (or an
+    /// element reached through them), read by borrowing, so nothing is evaluated twice; anything else, an
+    /// unset variable or a key that is not valid, returns `None` and the general path decides (and reports).
+    /// Gives (old, new).
+    fn update_number_element(&mut self, place: &Place, update: impl FnOnce(f64) -> Option<f64>) -> Option<(f64, f64)> {
+        let Place::Index(base, Some(key), _) = place else { return None };
+        let Place::Var(slot, _) = **base else { return None };
+        let key = ops::to_key(self.operand_ref(key)?).ok()?;
+        let Some(Value::Array(array)) = self.peek_mut(slot)? else { return None };
+        let Some(Value::Number(number)) = array.make_mut().get_mut(key.as_ref()) else { return None };
+        let old = *number;
+        *number = update(old)?;
+        Some((old, *number))
+    }
+
     /// Runs `f` on a variable's slot (`None` = unset), holding a cell's lock if it is one.
     #[inline]
     fn with_var<R>(&mut self, slot: VarSlot, f: impl FnOnce(&mut Option<Value>) -> R) -> R {
@@ -407,6 +423,11 @@ impl Machine<'_> {
 
     /// `place op= value`: updates in place (so `.=` appends without copying), or changes nothing on error.
     pub(crate) fn compound_assign(&mut self, op: BinaryOp, place: &Place, rhs: Value, span: Span) -> Fallible<Value> {
+        if let Value::Number(b) = rhs
+            && let Some((_, result)) = self.update_number_element(place, |a| ops::number_arithmetic(op, a, b))
+        {
+            return Ok(Value::Number(result));
+        }
         if let Place::Var(slot, var_span) = place {
             let limit = self.limits.max_string_size;
             let result = self.with_var(*slot, |current| {
@@ -563,6 +584,9 @@ impl Machine<'_> {
             })
         {
             return Ok(value);
+        }
+        if let Some((old, new)) = self.update_number_element(place, |number| Some(number + delta)) {
+            return Ok(Value::Number(if prefix { new } else { old }));
         }
         let resolved = self.resolve(place)?;
         let mut update = |slot: &mut Value| -> Fallible<(Value, Value)> {
