@@ -544,7 +544,8 @@ impl<'p> Machine<'p> {
     }
 
     /// `$var[k1][k2]...` with constant or variable keys, over arrays only: the element found through
-    /// borrows, cloning nothing on the way (`Some(None)` when a key is missing, which reads as none).
+    /// borrows, cloning nothing on the way (`Some(None)` when a key is missing, or when an element on the
+    /// way is missing or none: indexing none reads as none).
     /// `None` when the expression is anything else (an unset variable, a cell, a string or object base, a
     /// key that is not a plain number or string): the general path then evaluates it, which is safe because
     /// such a chain has no side effects.
@@ -552,11 +553,17 @@ impl<'p> Machine<'p> {
         match expr {
             Expr::Load(slot, _) => Some(Some(self.peek(*slot)?.as_ref()?)),
             Expr::Index(target, key, _) => {
-                let Value::Array(array) = self.element_ref(target)?? else { return None };
+                let base = self.element_ref(target)?;
                 let key = match &**key {
                     Expr::Const(value) => value,
                     Expr::Load(slot, _) => self.peek(*slot)?.as_ref()?,
                     _ => return None,
+                };
+                let array = match base {
+                    Some(Value::Array(array)) => array,
+                    // Indexing none (or a missing element) reads as none, whatever the key.
+                    None | Some(Value::None) => return Some(None),
+                    Some(_) => return None,
                 };
                 Some(match key {
                     Value::String(text) => array.get(crate::value::KeyRef::from_bytes(text.as_bytes())),
