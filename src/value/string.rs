@@ -75,13 +75,13 @@ impl Str {
     }
 
     /// The bytes.
-    #[inline]
+    #[inline(always)]
     pub fn as_bytes(&self) -> &[u8] {
         &self.0.slice[..self.0.header.header]
     }
 
     /// Length in bytes.
-    #[inline]
+    #[inline(always)]
     pub fn len(&self) -> usize {
         self.0.header.header
     }
