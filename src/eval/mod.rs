@@ -1384,18 +1384,25 @@ impl<'p> Machine<'p> {
         self.error(ErrorKind::Arity, crate::module::arity_message(name, min, max, given), span)
     }
 
+    #[inline(always)]
     fn enter(&mut self, id: FnId, span: Span) -> Fallible<()> {
         if self.depth >= self.limits.max_call_depth {
-            return Err(self.error(
-                ErrorKind::Limit(LimitKind::CallDepth),
-                format!("limit exceeded (call_depth): more than {} nested calls", self.limits.max_call_depth),
-                span,
-            ));
+            return Err(self.call_depth_error(span));
         }
         self.budget.tick()?;
         self.depth += 1;
         self.calls.push((id, span));
         Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn call_depth_error(&self, span: Span) -> Box<Interrupt> {
+        self.error(
+            ErrorKind::Limit(LimitKind::CallDepth),
+            format!("limit exceeded (call_depth): more than {} nested calls", self.limits.max_call_depth),
+            span,
+        )
     }
 
     /// Reserves a callee's plain slots on top of the stack and makes its cells.
