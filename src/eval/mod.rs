@@ -476,12 +476,18 @@ impl<'p> Machine<'p> {
         self.store_option(slot, Some(value));
     }
 
+    #[inline(always)]
     fn store_option(&mut self, slot: VarSlot, value: Option<Value>) {
         match slot {
             VarSlot::Local(index) => self.stack[self.frame.base + index as usize] = value,
-            VarSlot::Cell(index) => *self.frame.cells[index as usize].lock() = value,
+            VarSlot::Cell(index) => self.store_cell(index, value),
             VarSlot::Global(module, index) => *self.global_mut(module, index) = value,
         }
+    }
+
+    #[inline(never)]
+    fn store_cell(&mut self, index: u32, value: Option<Value>) {
+        *self.frame.cells[index as usize].lock() = value;
     }
 
     /// A module global's storage.
@@ -749,8 +755,10 @@ impl<'p> Machine<'p> {
             Expr::CompoundAssign(op, place, value, span) => {
                 if let Place::Var(slot, _) = &**place
                     && let Some(operand) = self.number_operand(value)
-                    && self.update_number_var(*slot, |number| ops::number_arithmetic(*op, number, operand))
+                    && let Some(Some(Value::Number(number))) = self.peek_mut(*slot)
+                    && let Some(result) = ops::number_arithmetic(*op, *number, operand)
                 {
+                    *number = result;
                     return Ok(());
                 }
                 let value = self.operand(value)?;
