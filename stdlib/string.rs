@@ -280,24 +280,23 @@ fn str_rfind(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 }
 
 fn str_lower(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    let text = args.string(0)?;
-    // Text with nothing to change (the usual case for host names) is shared, not copied.
-    if !text.as_bytes().iter().any(u8::is_ascii_uppercase) {
-        return Ok(Value::String(text.clone()));
-    }
-    let mut lower = text.clone();
-    lower.edit(|bytes| bytes.make_ascii_lowercase());
-    Ok(Value::String(lower))
+    change_case(args, u8::is_ascii_uppercase, <[u8]>::make_ascii_lowercase)
 }
 
 fn str_upper(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
+    change_case(args, u8::is_ascii_lowercase, <[u8]>::make_ascii_uppercase)
+}
+
+/// The first argument with `change` applied. Text with no byte that `needs` it (the usual case for host
+/// names) is shared, not copied.
+fn change_case(args: &Args<'_>, needs: fn(&u8) -> bool, change: fn(&mut [u8])) -> Fallible<Value> {
     let text = args.string(0)?;
-    if !text.as_bytes().iter().any(u8::is_ascii_lowercase) {
+    if !text.as_bytes().iter().any(needs) {
         return Ok(Value::String(text.clone()));
     }
-    let mut upper = text.clone();
-    upper.edit(|bytes| bytes.make_ascii_uppercase());
-    Ok(Value::String(upper))
+    let mut changed = text.clone();
+    changed.edit(change);
+    Ok(Value::String(changed))
 }
 
 /// PHP `substr` semantics (Q-LIB-4).

@@ -120,7 +120,7 @@ struct Frame {
 pub(crate) struct Machine<'p> {
     program: &'p Program,
     /// The main module's globals: most code runs at the top of the main script, and its variables are
-    /// these, so they sit one indirection away (`globals[0]` is an empty placeholder).
+    /// these, so they sit one indirection away (`globals[0]` stays empty).
     main_globals: Vec<Option<Value>>,
     /// Every imported module's globals, by module index.
     globals: Vec<Vec<Option<Value>>>,
