@@ -284,6 +284,11 @@ impl<'p> Machine<'p> {
             Stmt::Expr(expr) => {
                 self.eval_discard(expr)?;
             }
+            Stmt::Echo(Expr::Interpolate(parts)) => {
+                let bytes = self.render(parts)?;
+                self.output.echo(&bytes);
+                self.text = bytes;
+            }
             Stmt::Echo(expr) => {
                 let value = self.eval(expr)?;
                 match &value {
@@ -884,9 +889,18 @@ impl<'p> Machine<'p> {
 
     /// `"...$var..."`.
     fn interpolate(&mut self, parts: &[Part]) -> Fallible<Value> {
-        // Rendered into the machine's reusable buffer, then copied into the string's block: one allocation.
-        // (Writing straight into the block would skip the copy, but an interpolation is mostly short pieces,
-        // and a Vec appends those more cheaply than a string, which must check it is not shared first.)
+        let bytes = self.render(parts)?;
+        let text = Str::new(&bytes);
+        self.text = bytes;
+        Ok(Value::String(text))
+    }
+
+    /// Renders an interpolation into the machine's reusable buffer (which the thread also keeps across runs)
+    /// and hands the buffer over; the caller gives it back in `self.text`. A string is then one copy of it
+    /// and one allocation, and `echo` of an interpolation writes the buffer out without making a string.
+    /// (Writing straight into a string's block would skip the copy, but an interpolation is mostly short
+    /// pieces, and a Vec appends those more cheaply than a string, which must check it is not shared first.)
+    fn render(&mut self, parts: &[Part]) -> Fallible<Vec<u8>> {
         let mut bytes = std::mem::take(&mut self.text);
         bytes.clear();
         for part in parts.iter() {
@@ -901,9 +915,7 @@ impl<'p> Machine<'p> {
             }
         }
         self.check_string(bytes.len(), Span::NONE)?;
-        let text = Str::new(&bytes);
-        self.text = bytes;
-        Ok(Value::String(text))
+        Ok(bytes)
     }
 
     /// `match`: the first arm with a value strictly equal to the subject.
