@@ -824,6 +824,15 @@ impl<'p> Machine<'p> {
                 self.index(&base, &key, *span)
             }
             Expr::Slice(target, parts, span) => {
+                // `$text[-12:]`: number bounds (nothing to evaluate, nothing to fail) over a borrowed base.
+                if is_leaf(target)
+                    && parts.iter().all(|part| matches!(part, None | Some(Expr::Const(Value::Number(_)))))
+                {
+                    let bounds = self.slice_bounds(parts, *span)?;
+                    if let Some(base) = self.operand_ref(target) {
+                        return self.slice_with(base, bounds, *span);
+                    }
+                }
                 let base = self.eval(target)?;
                 self.slice(&base, parts, *span)
             }
@@ -1138,7 +1147,11 @@ impl<'p> Machine<'p> {
     }
 
     fn slice(&mut self, base: &Value, parts: &[Option<Expr>; 3], span: Span) -> Fallible<Value> {
-        let [start, stop, step] = self.slice_bounds(parts, span)?;
+        let bounds = self.slice_bounds(parts, span)?;
+        self.slice_with(base, bounds, span)
+    }
+
+    fn slice_with(&self, base: &Value, [start, stop, step]: [Option<f64>; 3], span: Span) -> Fallible<Value> {
         // Step 1 (the usual `[a:b]`) selects a contiguous range: no list of positions.
         let contiguous = step.is_none_or(|s| s.trunc() == 1.0);
         match base {

@@ -148,12 +148,13 @@ pub fn finish(spec: &HookSpec, result: RunResult) -> Outcome {
         Ending::Action { name, args } => (name, args, How::Explicit),
         Ending::Failed(error) => (Arc::from(spec.on_error), Vec::new(), How::Error(error)),
     };
+    let mut globals = result.globals;
     let writable = spec
         .globals
         .iter()
         .enumerate()
         .filter(|(_, global)| global.access == Access::Writable)
-        .map(|(index, global)| (global.name, result.globals.get(index).cloned().flatten()))
+        .map(|(index, global)| (global.name, globals.get_mut(index).and_then(Option::take)))
         .collect();
     Outcome { action, args, how, writable }
 }
