@@ -86,30 +86,95 @@ const FIXTURES: [Connection; 8] = [
     },
 ];
 
-fn map(pairs: &[(&str, Value)]) -> Value {
-    Value::Array(Array::from_pairs(pairs.iter().map(|(k, v)| (Key::from_str_key(Str::from(*k)), v.clone()))))
+/// The host's field names.
+#[derive(Clone, Copy)]
+enum Name {
+    Id,
+    Serverid,
+    Remoteip,
+    Remoteport,
+    Helo,
+    Verb,
+    Host,
+    Tls,
+    Protocol,
+    Cipher,
+    Auth,
+    Mechanism,
+    Username,
+    Close,
+}
+
+const NAMES: [&str; 14] = [
+    "id",
+    "serverid",
+    "remoteip",
+    "remoteport",
+    "helo",
+    "verb",
+    "host",
+    "tls",
+    "protocol",
+    "cipher",
+    "auth",
+    "mechanism",
+    "username",
+    "close",
+];
+
+/// How the host makes array keys from its field names: a new string every run, or once per thread and
+/// cloned (what a host that interns its field names does; Lua interns every string, and Rhai keeps short
+/// keys inline, so neither anchor allocates its keys).
+enum Keys {
+    Fresh,
+    Interned(Vec<Key>),
+}
+
+impl Keys {
+    fn interned() -> Keys {
+        Keys::Interned(NAMES.iter().map(|name| Key::from_str_key(Str::from(*name))).collect())
+    }
+
+    fn key(&self, name: Name) -> Key {
+        match self {
+            Keys::Fresh => Key::from_str_key(Str::from(NAMES[name as usize])),
+            Keys::Interned(keys) => keys[name as usize].clone(),
+        }
+    }
+
+    fn label(&self) -> &'static str {
+        match self {
+            Keys::Fresh => "fresh keys",
+            Keys::Interned(_) => "interned keys",
+        }
+    }
+}
+
+fn map(keys: &Keys, pairs: impl IntoIterator<Item = (Name, Value)>) -> Value {
+    Value::Array(Array::from_pairs(pairs.into_iter().map(|(name, value)| (keys.key(name), value))))
 }
 
 /// The hook's globals, built from the host's values (the per-connection work a server does).
-fn inputs(spec: &hsl::HookSpec, connection: &Connection) -> HookInputs {
+fn inputs(spec: &hsl::HookSpec, keys: &Keys, connection: &Connection) -> HookInputs {
     let mut fields = vec![
-        ("id", Value::string("18c1d2e3-4f5a")),
-        ("serverid", Value::string("inbound")),
-        ("remoteip", Value::string(connection.remoteip)),
-        ("remoteport", Value::Number(f64::from(connection.remoteport))),
+        (Name::Id, Value::string("18c1d2e3-4f5a")),
+        (Name::Serverid, Value::string("inbound")),
+        (Name::Remoteip, Value::string(connection.remoteip)),
+        (Name::Remoteport, Value::Number(f64::from(connection.remoteport))),
     ];
     if let Some((verb, host)) = connection.helo {
-        fields.push(("helo", map(&[("verb", Value::string(verb)), ("host", Value::string(host))])));
+        fields.push((Name::Helo, map(keys, [(Name::Verb, Value::string(verb)), (Name::Host, Value::string(host))])));
     }
     if let Some((protocol, cipher)) = connection.tls {
-        fields.push(("tls", map(&[("protocol", Value::string(protocol)), ("cipher", Value::string(cipher))])));
+        let tls = [(Name::Protocol, Value::string(protocol)), (Name::Cipher, Value::string(cipher))];
+        fields.push((Name::Tls, map(keys, tls)));
     }
     if let Some((mechanism, username)) = connection.auth {
-        let mut auth = vec![("mechanism", Value::string(mechanism))];
+        let mut auth = vec![(Name::Mechanism, Value::string(mechanism))];
         if let Some(username) = username {
-            auth.push(("username", Value::string(username)));
+            auth.push((Name::Username, Value::string(username)));
         }
-        fields.push(("auth", map(&auth)));
+        fields.push((Name::Auth, map(keys, auth)));
     }
     let mut values = vec![None; spec.globals.len()];
     let mut set = |name: &str, value: Value| {
@@ -117,8 +182,8 @@ fn inputs(spec: &hsl::HookSpec, connection: &Connection) -> HookInputs {
             values[index] = Some(value);
         }
     };
-    set("arguments", map(&[("close", Value::string("remote"))]));
-    set("connection", map(&fields));
+    set("arguments", map(keys, [(Name::Close, Value::string("remote"))]));
+    set("connection", map(keys, fields));
     HookInputs { values }
 }
 
@@ -138,11 +203,11 @@ struct Tally {
     echoed: u64,
 }
 
-fn run(script: &Script, spec: &hsl::HookSpec, runs: usize, offset: usize) -> Tally {
+fn run(script: &Script, spec: &hsl::HookSpec, keys: &Keys, runs: usize, offset: usize) -> Tally {
     let mut tally = Tally::default();
     let mut output = CountBytes::default();
     for i in 0..runs {
-        let inputs = inputs(spec, &FIXTURES[(offset + i) % FIXTURES.len()]);
+        let inputs = inputs(spec, keys, &FIXTURES[(offset + i) % FIXTURES.len()]);
         let outcome = script.run_hook(&inputs, &mut output, &Default::default());
         assert_eq!(outcome.how.name(), "explicit", "{:?}", outcome.error().map(|e| &e.message));
         // The host reads the outcome's bytes in place, as a server's log or policy code would.
@@ -169,9 +234,18 @@ fn main() {
     let spec = engine.hook("disconnect").expect("built in").clone();
     let script = engine.compile_hook("disconnect", "throughput.hsl", HOOK).expect("compiles");
 
-    run(&script, &spec, runs / 100 + 8, 0); // warm caches and the allocator
+    for interned in [false, true] {
+        measure(&script, &spec, runs, || if interned { Keys::interned() } else { Keys::Fresh });
+    }
+}
+
+/// Runs `runs` hooks on one thread, then `runs` on each core, and prints runs per second; `keys` gives each
+/// thread its way of making keys.
+fn measure(script: &Script, spec: &hsl::HookSpec, runs: usize, keys: impl Fn() -> Keys + Sync) {
+    let one = keys();
+    run(script, spec, &one, runs / 100 + 8, 0); // warm caches and the allocator
     let start = Instant::now();
-    let tally = run(&script, &spec, runs, 0);
+    let tally = run(script, spec, &one, runs, 0);
     let seconds = start.elapsed().as_secs_f64();
     // Every fixture is run equally often, so the outcome counts are fixed by the script's logic.
     let eighth = (runs / 8) as u64;
@@ -179,7 +253,8 @@ fn main() {
         assert_eq!(tally.outcomes, [2 * eighth; 4], "outcomes");
     }
     println!(
-        "1 thread:  {:>10.0} runs/s {:>7.0} ns/run   (local relay suspect other) = {:?}, echoed {} B",
+        "{:<13} 1 thread:  {:>10.0} runs/s {:>7.0} ns/run   (local relay suspect other) = {:?}, echoed {} B",
+        one.label(),
         runs as f64 / seconds,
         seconds * 1e9 / runs as f64,
         tally.outcomes,
@@ -191,8 +266,8 @@ fn main() {
     let tallies: Vec<Tally> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|thread| {
-                let (script, spec) = (script.clone(), &spec);
-                scope.spawn(move || run(&script, spec, runs, thread))
+                let (script, keys) = (script.clone(), &keys);
+                scope.spawn(move || run(&script, spec, &keys(), runs, thread))
             })
             .collect();
         handles.into_iter().map(|handle| handle.join().expect("no panic")).collect()
@@ -201,7 +276,8 @@ fn main() {
     let total = (runs * threads) as f64;
     assert!(tallies.iter().all(|t| t.outcomes.iter().sum::<u64>() == runs as u64));
     println!(
-        "{threads} threads: {:>10.0} runs/s {:>7.0} ns/run per thread",
+        "{:<13} {threads} threads: {:>10.0} runs/s {:>7.0} ns/run per thread",
+        one.label(),
         total / seconds,
         seconds * 1e9 / runs as f64
     );
