@@ -667,13 +667,14 @@ impl<'p> Machine<'p> {
     fn eval_truthy(&mut self, expr: &Expr) -> Fallible<bool> {
         if let Expr::Binary(op, left, right, span) = expr {
             // Comparisons of numbers answer without building a value.
-            if let Some(x) = self.number_operand(left)
+            let x = self.number_operand(left);
+            if let Some(x) = x
                 && let Some(y) = self.number_operand(right)
                 && let Some(result) = ops::number_binary(*op, x, y)
             {
                 return Ok(result.truthy());
             }
-            return Ok(self.binary_expr(*op, left, right, *span)?.truthy());
+            return Ok(self.binary_expr_after(x, *op, left, right, *span)?.truthy());
         }
         Ok(self.eval(expr)?.truthy())
     }
@@ -685,7 +686,21 @@ impl<'p> Machine<'p> {
     /// lines. Only the number cases are inlined into the callers.
     #[inline(always)]
     fn binary_expr(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Fallible<Value> {
-        let a = match self.number_operand(left) {
+        let x = self.number_operand(left);
+        self.binary_expr_after(x, op, left, right, span)
+    }
+
+    /// [`Machine::binary_expr`] with the left operand's pure number arithmetic already tried (`x`).
+    #[inline(always)]
+    fn binary_expr_after(
+        &mut self,
+        x: Option<f64>,
+        op: BinaryOp,
+        left: &Expr,
+        right: &Expr,
+        span: Span,
+    ) -> Fallible<Value> {
+        let a = match x {
             Some(number) => Value::Number(number),
             None if is_leaf(left) => return self.binary_leaf_left(op, left, right, span),
             None => self.operand(left)?,
