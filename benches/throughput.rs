@@ -132,12 +132,12 @@ enum Keys {
 
 impl Keys {
     fn interned() -> Keys {
-        Keys::Interned(NAMES.iter().map(|name| Key::from_str_key(Str::from(*name))).collect())
+        Keys::Interned(NAMES.iter().map(|name| Key::from(*name)).collect())
     }
 
     fn key(&self, name: Name) -> Key {
         match self {
-            Keys::Fresh => Key::from_str_key(Str::from(NAMES[name as usize])),
+            Keys::Fresh => Key::from(NAMES[name as usize]),
             Keys::Interned(keys) => keys[name as usize].clone(),
         }
     }

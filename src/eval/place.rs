@@ -150,7 +150,7 @@ impl WalkCtx<'_> {
             Value::Object(object) => match step {
                 Step::Key(Key::Str(name)) => {
                     let object = object.clone();
-                    self.with_property(&object, name, None, rest, create, f)
+                    self.with_property(&object, &name.to_str(), None, rest, create, f)
                 }
                 _ => Err(error(ErrorKind::Index, "an object member name must be a string", self.span)),
             },
@@ -314,7 +314,8 @@ impl Machine<'_> {
             let next = match (&root, step) {
                 (Value::Array(array), Step::Key(key)) => array.get(key.as_ref()).cloned(),
                 (Value::Object(object), Step::Key(Key::Str(name))) => {
-                    let at = self.walk_ctx(resolved.span).locate(object, name, None, false)?;
+                    let name = name.to_str();
+                    let at = self.walk_ctx(resolved.span).locate(object, &name, None, false)?;
                     object.fields().and_then(|fields| fields.lock().get(at).cloned())
                 }
                 _ => None,
@@ -659,7 +660,7 @@ impl Machine<'_> {
                 (Value::Object(object), Step::Key(Key::Str(name))) => {
                     let removed = match (object.class(), object.fields()) {
                         (ClassRef::User(class, _), Some(fields)) => {
-                            fields.lock().remove(program.classes[class.0 as usize].field_at(name))
+                            fields.lock().remove(program.classes[class.0 as usize].field_at(&name.to_str()))
                         }
                         _ => None,
                     };

@@ -15,7 +15,117 @@ pub enum Key {
     /// An integer key (HSL casts numeric keys to 32-bit integers).
     Int(i64),
     /// A string key that is not a canonical integer.
-    Str(Str),
+    Str(KeyStr),
+}
+
+// A key is two words: a pair is four, and finding a key among pairs reads no other memory.
+const _: () = assert!(std::mem::size_of::<Key>() == 16);
+
+/// The most bytes a string key keeps inline.
+const INLINE_KEY: usize = 14;
+
+/// A string key's bytes. Keys are mostly field names (`"remoteip"`, `"helo"`), so one of up to
+/// [`INLINE_KEY`] bytes is kept inside the key itself: making it allocates nothing, and comparing it reads
+/// nothing behind a pointer. A longer one shares a [`Str`]. Each length has one form, so the derived
+/// equality is byte equality.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyStr(KeyRepr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum KeyRepr {
+    /// `len` bytes, the rest zero.
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_KEY],
+    },
+    Shared(Str),
+}
+
+impl KeyStr {
+    /// A key holding a copy of `bytes` (which the caller has checked is not a canonical integer).
+    #[inline]
+    pub fn new(bytes: &[u8]) -> KeyStr {
+        match KeyStr::inline(bytes) {
+            Some(key) => key,
+            None => KeyStr(KeyRepr::Shared(Str::new(bytes))),
+        }
+    }
+
+    #[inline]
+    fn inline(bytes: &[u8]) -> Option<KeyStr> {
+        let mut inline = [0; INLINE_KEY];
+        inline.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(KeyStr(KeyRepr::Inline { len: bytes.len() as u8, bytes: inline }))
+    }
+
+    /// The bytes.
+    #[inline(always)]
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            KeyRepr::Inline { len, bytes } => &bytes[..*len as usize],
+            KeyRepr::Shared(text) => text.as_bytes(),
+        }
+    }
+
+    /// Whether the key's bytes are `wanted`.
+    #[inline(always)]
+    fn is(&self, wanted: &[u8]) -> bool {
+        match &self.0 {
+            KeyRepr::Inline { len, bytes } => {
+                *len as usize == wanted.len()
+                    && wanted.first().is_none_or(|first| *first == bytes[0])
+                    && bytes[..wanted.len()] == *wanted
+            }
+            KeyRepr::Shared(text) => text.len() == wanted.len() && text.as_bytes() == wanted,
+        }
+    }
+
+    /// Length in bytes.
+    #[inline(always)]
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            KeyRepr::Inline { len, .. } => *len as usize,
+            KeyRepr::Shared(text) => text.len(),
+        }
+    }
+
+    /// Whether the key is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The key as a string value's bytes (a short key is copied out; a long one is shared).
+    pub fn to_str(&self) -> Str {
+        match &self.0 {
+            KeyRepr::Inline { .. } => Str::new(self.as_bytes()),
+            KeyRepr::Shared(text) => text.clone(),
+        }
+    }
+}
+
+impl From<Str> for KeyStr {
+    /// Keeps a long string's block; a short one is copied inline and the string dropped.
+    fn from(text: Str) -> KeyStr {
+        KeyStr::inline(text.as_bytes()).unwrap_or(KeyStr(KeyRepr::Shared(text)))
+    }
+}
+
+impl From<&str> for KeyStr {
+    fn from(text: &str) -> KeyStr {
+        KeyStr::new(text.as_bytes())
+    }
+}
+
+impl From<String> for KeyStr {
+    fn from(text: String) -> KeyStr {
+        KeyStr::new(text.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for KeyStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&Str::new(self.as_bytes()), f)
+    }
 }
 
 /// A borrowed key, used to look up without building a [`Key`].
@@ -68,7 +178,16 @@ impl Key {
     pub fn from_str_key(text: Str) -> Key {
         match canonical_int(text.as_bytes()) {
             Some(number) => Key::Int(number),
-            None => Key::Str(text),
+            None => Key::Str(KeyStr::from(text)),
+        }
+    }
+
+    /// A key from string bytes, with the same casting as [`Key::from_str_key`]; a short one allocates
+    /// nothing (what a host building a record from its field names wants).
+    pub fn from_bytes(bytes: &[u8]) -> Key {
+        match canonical_int(bytes) {
+            Some(number) => Key::Int(number),
+            None => Key::Str(KeyStr::new(bytes)),
         }
     }
 
@@ -76,8 +195,15 @@ impl Key {
     pub fn to_value(&self) -> Value {
         match self {
             Key::Int(number) => Value::Number(*number as f64),
-            Key::Str(text) => Value::String(text.clone()),
+            Key::Str(text) => Value::String(text.to_str()),
         }
+    }
+}
+
+impl From<&str> for Key {
+    /// [`Key::from_bytes`] of the text.
+    fn from(text: &str) -> Key {
+        Key::from_bytes(text.as_bytes())
     }
 }
 
@@ -219,27 +345,27 @@ impl Storage {
     }
 }
 
-/// Whether a stored key is `key`. Keys of one length usually differ in their first byte, which is checked
-/// before comparing the rest (a call out of line).
+/// Whether a stored key is `key`. A string key's length is checked first (an inline key holds it), then
+/// its first byte (keys of one length usually differ there), and only then the rest (a call out of line).
 #[inline(always)]
 fn is_key(candidate: &Key, key: KeyRef<'_>) -> bool {
     match (candidate, key) {
         (Key::Int(stored), KeyRef::Int(wanted)) => *stored == wanted,
-        // The length first: it is in the string's header, the bytes are a bounds check further.
-        (Key::Str(stored), KeyRef::Str(wanted)) => {
-            stored.len() == wanted.len() && {
-                let stored = stored.as_bytes();
-                stored.first() == wanted.first() && stored == wanted
-            }
-        }
+        (Key::Str(stored), KeyRef::Str(wanted)) => stored.is(wanted),
         _ => false,
     }
 }
 
-/// The position of a key among pairs.
+/// The position of a borrowed key among pairs.
 #[inline]
 fn pair_position(pairs: &[(Key, Value)], key: KeyRef<'_>) -> Option<usize> {
     pairs.iter().position(|(candidate, _)| is_key(candidate, key))
+}
+
+/// The position of a key among pairs (an inline key compares as a few words).
+#[inline]
+fn key_position(pairs: &[(Key, Value)], key: &Key) -> Option<usize> {
+    pairs.iter().position(|(candidate, _)| candidate == key)
 }
 
 /// The position of an integer key in a packed list of `len` values.
@@ -283,9 +409,7 @@ impl ArrayData {
     pub fn get_mut(&mut self, key: KeyRef<'_>) -> Option<&mut Value> {
         match &mut self.storage {
             Storage::List(list) => list_position(key, list.len()).map(|position| &mut list[position]),
-            Storage::Small(pairs) => {
-                pairs.iter_mut().find(|(candidate, _)| is_key(candidate, key)).map(|(_, value)| value)
-            }
+            Storage::Small(pairs) => pair_position(pairs, key).map(|position| &mut pairs[position].1),
             Storage::Map(map) => map.get_mut(&key),
         }
     }
@@ -351,7 +475,7 @@ impl ArrayData {
         // Pairs that are full and lack the key become a map first, so one mutable borrow serves each case.
         let found = match &self.storage {
             Storage::Small(pairs) => {
-                let found = pair_position(pairs, key.as_ref());
+                let found = key_position(pairs, &key);
                 if found.is_none() && pairs.len() >= SMALL {
                     self.grow_to_map();
                 }
@@ -643,6 +767,40 @@ impl PartialEq for Array {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_string_keys_are_inline_and_long_ones_shared() {
+        let short = KeyStr::new(b"fourteen-bytes");
+        let long = KeyStr::new(b"fifteen-bytes!!");
+        assert!(matches!(short.0, KeyRepr::Inline { len: 14, .. }));
+        assert!(matches!(long.0, KeyRepr::Shared(_)));
+        assert_eq!((short.as_bytes(), short.len()), (&b"fourteen-bytes"[..], 14));
+        assert_eq!(long.as_bytes(), b"fifteen-bytes!!");
+        // A string made into a key takes the form its length gives, so equal bytes are equal keys.
+        assert_eq!(KeyStr::from(Str::from("fourteen-bytes")), short);
+        assert_eq!(KeyStr::from(Str::from("fifteen-bytes!!")), long);
+        assert_ne!(KeyStr::from(""), KeyStr::from("a"));
+        assert!(KeyStr::from("").is_empty());
+        assert_eq!(Key::from("7"), Key::Int(7));
+        assert!(Key::from("x").to_value().strict_eq(&Value::from("x")));
+        assert!(Key::Str(long.clone()).to_value().strict_eq(&Value::from("fifteen-bytes!!")));
+    }
+
+    #[test]
+    fn inline_and_shared_keys_are_found_in_every_storage() {
+        let names: Vec<String> = (0..20).map(|index| format!("{}{index}", "k".repeat(index))).collect();
+        let mut array = Array::new();
+        for (index, name) in names.iter().enumerate() {
+            array.make_mut().insert(Key::from(name.as_str()), Value::Number(index as f64));
+            // Pairs while they fit, a hash map after: every key stays findable by its bytes.
+            for (earlier, name) in names[..=index].iter().enumerate() {
+                let found = array.get(KeyRef::from_bytes(name.as_bytes()));
+                assert!(matches!(found, Some(Value::Number(n)) if *n == earlier as f64), "{name}");
+            }
+        }
+        assert_eq!(storage_name(&array), "map");
+        assert!(array.get(KeyRef::Str(b"kk")).is_none());
+    }
 
     #[test]
     fn canonical_int_rules() {

@@ -10,7 +10,7 @@ mod string;
 pub mod json;
 
 pub use array::{
-    Array, ArrayData, Iter as ArrayIter, Key, KeyRef, Keys as ArrayKeys, Values as ArrayValues, canonical_int,
+    Array, ArrayData, Iter as ArrayIter, Key, KeyRef, KeyStr, Keys as ArrayKeys, Values as ArrayValues, canonical_int,
 };
 pub use convert::{format_number, parse_number};
 pub use function::{Cell, ClassId, FnId, Function, FunctionKind, new_cell};
