@@ -208,7 +208,7 @@ fn run(script: &Script, spec: &hsl::HookSpec, keys: &Keys, runs: usize, offset: 
     let mut output = CountBytes::default();
     for i in 0..runs {
         let inputs = inputs(spec, keys, &FIXTURES[(offset + i) % FIXTURES.len()]);
-        let outcome = script.run_hook(&inputs, &mut output, &Default::default());
+        let outcome = script.run_hook(inputs, &mut output, &Default::default());
         assert_eq!(outcome.how.name(), "explicit", "{:?}", outcome.error().map(|e| &e.message));
         // The host reads the outcome's bytes in place, as a server's log or policy code would.
         let context = outcome.context();

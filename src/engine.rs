@@ -377,7 +377,9 @@ impl Script {
         Ok(String::from_utf8_lossy(&buffer).into_owned())
     }
 
-    /// Runs a hook script with validated inputs and maps the ending to the hook's outcome.
+    /// Runs a hook script with validated inputs and maps the ending to the hook's outcome. Inputs passed by
+    /// value become the run's globals as they are; borrowed ones are cloned first (a reference-count
+    /// increment per global).
     ///
     /// ```
     /// use hsl::Engine;
@@ -393,7 +395,7 @@ impl Script {
     /// assert_eq!(outcome.how.name(), "explicit");
     /// assert_eq!(outcome.context().to_display_string(), r#"["seen"=>true]"#);
     /// ```
-    pub fn run_hook(&self, inputs: &HookInputs, output: &mut dyn Output, options: &RunOptions) -> Outcome {
+    pub fn run_hook(&self, inputs: impl Into<HookInputs>, output: &mut dyn Output, options: &RunOptions) -> Outcome {
         let Some(spec) = &self.0.hook else {
             let result = self.run_raw(Vec::new(), output, options);
             let plain = HookSpec {
@@ -408,8 +410,8 @@ impl Script {
         // The run keeps the main module's globals in this vector: room for all of them up front, so it
         // never grows during the run.
         let slots = self.0.program.modules.first().map_or(0, |module| module.globals.len());
-        let mut globals = Vec::with_capacity(slots.max(inputs.values.len()));
-        globals.extend_from_slice(&inputs.values);
+        let mut globals = inputs.into().values;
+        globals.reserve(slots.saturating_sub(globals.len()));
         let result = self.run_raw(globals, output, options);
         hook::finish(spec, result)
     }

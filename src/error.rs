@@ -2,6 +2,7 @@
 //!
 //! Runtime errors carry spans and a file index only; the source text is attached when they are rendered.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -303,7 +304,7 @@ pub enum Interrupt {
     /// A hook action (`Pass()`) ended the script.
     Action {
         /// The action's name.
-        name: Arc<str>,
+        name: Cow<'static, str>,
         /// Its arguments.
         args: Vec<Value>,
     },

@@ -386,7 +386,7 @@ impl NativeCtx<'_> {
     }
 
     /// Ends the script with a hook action (`Pass()`); never returns normally.
-    pub fn end_with_action(&mut self, name: &str, args: Vec<Value>) -> Fallible<Value> {
+    pub fn end_with_action(&mut self, name: impl Into<Cow<'static, str>>, args: Vec<Value>) -> Fallible<Value> {
         Err(Box::new(Interrupt::Action { name: name.into(), args }))
     }
 }

@@ -9,6 +9,7 @@ pub mod ops;
 mod place;
 mod scratch;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -76,7 +77,7 @@ pub enum Ending {
     /// A hook action ended the script.
     Action {
         /// The action.
-        name: Arc<str>,
+        name: Cow<'static, str>,
         /// Its arguments.
         args: Vec<Value>,
     },

@@ -20,6 +20,12 @@ pub struct HookInputs {
     pub values: Vec<Option<Value>>,
 }
 
+impl From<&HookInputs> for HookInputs {
+    fn from(inputs: &HookInputs) -> HookInputs {
+        inputs.clone()
+    }
+}
+
 /// Reads and validates a fixture file. Errors are diagnostics pointing into the fixture.
 pub fn load_fixture(spec: &HookSpec, path: &Path) -> Result<HookInputs, Vec<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|error| {

@@ -6,7 +6,7 @@ mod disconnect;
 pub mod fixture;
 pub mod schema;
 
-use std::sync::Arc;
+use std::borrow::Cow;
 
 pub use disconnect::{connection_schema, disconnect};
 use schema::Schema;
@@ -111,7 +111,7 @@ impl How {
 #[derive(Debug)]
 pub struct Outcome {
     /// The action (`Pass`).
-    pub action: Arc<str>,
+    pub action: Cow<'static, str>,
     /// The action's arguments.
     pub args: Vec<Value>,
     /// How it was reached.
@@ -144,9 +144,9 @@ impl Outcome {
 /// action (explicit), error → error action (error). Reads the writable globals back.
 pub fn finish(spec: &HookSpec, result: RunResult) -> Outcome {
     let (action, args, how) = match result.ending {
-        Ending::Finished => (Arc::from(spec.on_fallthrough), Vec::new(), How::Implicit),
+        Ending::Finished => (Cow::Borrowed(spec.on_fallthrough), Vec::new(), How::Implicit),
         Ending::Action { name, args } => (name, args, How::Explicit),
-        Ending::Failed(error) => (Arc::from(spec.on_error), Vec::new(), How::Error(error)),
+        Ending::Failed(error) => (Cow::Borrowed(spec.on_error), Vec::new(), How::Error(error)),
     };
     let mut globals = result.globals;
     let writable = spec
