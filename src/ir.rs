@@ -391,11 +391,22 @@ pub struct PatternItem {
     pub rest: bool,
 }
 
+/// A constant used as an array key.
+#[derive(Debug)]
+pub struct ConstKey {
+    /// The constant (what the expression evaluates to).
+    pub value: Value,
+    /// The array key it casts to.
+    pub key: crate::value::Key,
+}
+
 /// Expressions.
 #[derive(Debug)]
 pub enum Expr {
     /// A pre-built constant.
     Const(Value),
+    /// A constant array key (`$a["name"]`, `$a[0]`): the value, and the key it casts to, worked out once.
+    ConstKey(Box<ConstKey>),
     /// Read a variable (error when unset).
     Load(VarSlot, Span),
     /// Read a static class variable.

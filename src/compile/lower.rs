@@ -970,7 +970,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             ExprKind::Index { target, index } => {
                 let target = Box::new(self.expr_mode(target, quiet));
                 match index {
-                    Some(index) => Expr::Index(target, self.boxed(index), span),
+                    Some(index) => Expr::Index(target, Box::new(key_expr(self.expr(index))), span),
                     None => {
                         self.error(
                             "hsl::check::empty_index",
@@ -1518,6 +1518,18 @@ fn concat_chain(left: Expr, right: Expr, span: Span) -> Expr {
             Expr::Concat(first, Box::new([(*second, inner), (right, span)]))
         }
         left => Expr::Binary(BinaryOp::Concat, Box::new(left), Box::new(right), span),
+    }
+}
+
+/// A constant index with its array key cast once, at compile time (a constant that is no valid key is
+/// left alone: the run reports it where it is used).
+fn key_expr(index: Expr) -> Expr {
+    match index {
+        Expr::Const(value) => match crate::eval::ops::to_key(&value) {
+            Ok(key) => Expr::ConstKey(Box::new(ir::ConstKey { value, key })),
+            Err(_) => Expr::Const(value),
+        },
+        other => other,
     }
 }
 

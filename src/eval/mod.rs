@@ -567,6 +567,13 @@ impl<'p> Machine<'p> {
             Expr::Index(target, key, _) => {
                 let base = self.element_ref(target)?;
                 let key = match &**key {
+                    Expr::ConstKey(constant) => {
+                        return match base {
+                            Some(Value::Array(array)) => Some(array.get_key(&constant.key)),
+                            None | Some(Value::None) => Some(None),
+                            Some(_) => None,
+                        };
+                    }
                     Expr::Const(value) => value,
                     Expr::Load(slot, _) => self.peek(*slot)?.as_ref()?,
                     _ => return None,
@@ -751,6 +758,7 @@ impl<'p> Machine<'p> {
     fn operand_ref<'a>(&'a self, expr: &'a Expr) -> Option<&'a Value> {
         match expr {
             Expr::Const(value) => Some(value),
+            Expr::ConstKey(constant) => Some(&constant.value),
             Expr::Load(slot, _) => self.peek(*slot)?.as_ref(),
             Expr::Index(..) => self.element_ref(expr).map(|found| found.unwrap_or(&Value::None)),
             _ => None,
@@ -793,6 +801,7 @@ impl<'p> Machine<'p> {
     pub(crate) fn eval(&mut self, expr: &Expr) -> Fallible<Value> {
         match expr {
             Expr::Const(value) => Ok(value.clone()),
+            Expr::ConstKey(constant) => Ok(constant.value.clone()),
             Expr::Load(slot, span) => self.load(*slot, *span),
             Expr::LoadStatic(class, index) => Ok(self.statics[class.0 as usize][*index as usize].clone()),
             Expr::Interpolate(parts) => self.interpolate(parts),
@@ -1829,7 +1838,7 @@ impl<'p> Machine<'p> {
 /// Whether [`Machine::operand_ref`] may be able to borrow the operand's value.
 #[inline(always)]
 fn is_leaf(expr: &Expr) -> bool {
-    matches!(expr, Expr::Const(_) | Expr::Load(..) | Expr::Index(..))
+    matches!(expr, Expr::Const(_) | Expr::ConstKey(_) | Expr::Load(..) | Expr::Index(..))
 }
 
 #[inline(never)]

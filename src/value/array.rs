@@ -362,10 +362,20 @@ fn pair_position(pairs: &[(Key, Value)], key: KeyRef<'_>) -> Option<usize> {
     pairs.iter().position(|(candidate, _)| is_key(candidate, key))
 }
 
-/// The position of a key among pairs (an inline key compares as a few words).
+/// The position of a key among pairs. The loop is chosen by the key's form, so each candidate costs a tag
+/// check and, for an inline key, a compare of its length and bytes as a few words.
 #[inline]
 fn key_position(pairs: &[(Key, Value)], key: &Key) -> Option<usize> {
-    pairs.iter().position(|(candidate, _)| candidate == key)
+    let mut keys = pairs.iter().map(|(candidate, _)| candidate);
+    match key {
+        Key::Int(wanted) => keys.position(|candidate| matches!(candidate, Key::Int(stored) if stored == wanted)),
+        Key::Str(KeyStr(KeyRepr::Inline { len, bytes })) => keys.position(|candidate| {
+            matches!(candidate, Key::Str(KeyStr(KeyRepr::Inline { len: stored_len, bytes: stored })) if stored_len == len && stored == bytes)
+        }),
+        Key::Str(KeyStr(KeyRepr::Shared(wanted))) => keys.position(|candidate| {
+            matches!(candidate, Key::Str(KeyStr(KeyRepr::Shared(stored))) if stored.len() == wanted.len() && stored.as_bytes() == wanted.as_bytes())
+        }),
+    }
 }
 
 /// The position of an integer key in a packed list of `len` values.
@@ -401,6 +411,16 @@ impl ArrayData {
             Storage::List(list) => list_position(key, list.len()).map(|position| &list[position]),
             Storage::Small(pairs) => pairs.iter().find(|(candidate, _)| is_key(candidate, key)).map(|(_, v)| v),
             Storage::Map(map) => map.get(&key),
+        }
+    }
+
+    /// The value at a key already cast (a constant key of the script): a short string key compares with
+    /// each stored one as a few words.
+    #[inline]
+    pub fn get_key(&self, key: &Key) -> Option<&Value> {
+        match &self.storage {
+            Storage::Small(pairs) => key_position(pairs, key).map(|position| &pairs[position].1),
+            _ => self.get(key.as_ref()),
         }
     }
 
