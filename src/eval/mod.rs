@@ -176,10 +176,11 @@ impl<'p> Machine<'p> {
         let Scratch { mut globals, mut statics, mut module_started, stack, arg_pool, calls, text } = Scratch::take();
         globals.extend(program.modules.iter().enumerate().map(|(index, module)| match index {
             0 => {
-                host_globals.resize(module.globals.len(), None);
+                // `resize_with`, not `resize`: cloning a `None` per slot goes through `Value::clone`.
+                host_globals.resize_with(module.globals.len(), || None);
                 Vec::new()
             }
-            _ => vec![None; module.globals.len()],
+            _ => std::iter::repeat_with(|| None).take(module.globals.len()).collect(),
         }));
         statics
             .extend(program.classes.iter().map(|class| class.statics.iter().map(|field| field.init.clone()).collect()));
@@ -1479,7 +1480,7 @@ impl<'p> Machine<'p> {
     #[cold]
     #[inline(never)]
     fn grow_stack(&mut self) {
-        self.stack.resize(self.stack_top, None);
+        self.stack.resize_with(self.stack_top, || None);
     }
 
     /// Drops the values of the slots from `base` up and makes `base` the top again.
