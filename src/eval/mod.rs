@@ -283,6 +283,14 @@ impl<'p> Machine<'p> {
 
     fn exec(&mut self, stmt: &Stmt) -> Fallible<Flow> {
         match stmt {
+            // `$x = expr;`, the commonest statement, without the two calls of the general path.
+            Stmt::Expr(Expr::Assign(place, value)) => {
+                let value = self.eval(value)?;
+                match **place {
+                    Place::Var(slot, _) => self.store(slot, value),
+                    _ => self.assign(place, value)?,
+                }
+            }
             Stmt::Expr(expr) => {
                 self.eval_discard(expr)?;
             }
