@@ -407,11 +407,13 @@ impl Script {
             };
             return hook::finish(&plain, result);
         };
-        // The run keeps the main module's globals in this vector: room for all of them up front, so it
-        // never grows during the run.
+        // The run keeps the main module's globals in this thread's spare vector (`finish` hands it back):
+        // room for all of them up front, so it never grows, and the host's values are moved in.
         let slots = self.0.program.modules.first().map_or(0, |module| module.globals.len());
-        let mut globals = inputs.into().values;
-        globals.reserve(slots.saturating_sub(globals.len()));
+        let inputs = inputs.into().values;
+        let mut globals = crate::eval::scratch::take_globals();
+        globals.reserve(slots.max(inputs.len()));
+        globals.extend(inputs);
         let result = self.run_raw(globals, output, options);
         hook::finish(spec, result)
     }

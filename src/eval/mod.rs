@@ -7,7 +7,7 @@
 pub mod budget;
 pub mod ops;
 mod place;
-mod scratch;
+pub(crate) mod scratch;
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -170,7 +170,7 @@ impl Drop for Machine<'_> {
 
 impl<'p> Machine<'p> {
     /// A machine for one run; `host_globals` become the first globals of the main module, in place (the
-    /// host's vector is the main module's storage, so a run allocates no second one and copies nothing).
+    /// vector is the main module's storage, so a run allocates no second one).
     /// The other buffers are this thread's from its previous run (see the `scratch` module).
     fn new(program: &'p Program, config: RunConfig<'p>, mut host_globals: Vec<Option<Value>>) -> Machine<'p> {
         let Scratch { mut globals, mut statics, mut module_started, stack, arg_pool, calls, text } = Scratch::take();

@@ -28,6 +28,21 @@ pub(super) struct Scratch {
 
 thread_local! {
     static SPARE: Cell<Option<Scratch>> = const { Cell::new(None) };
+    static SPARE_GLOBALS: Cell<Vec<Option<Value>>> = const { Cell::new(Vec::new()) };
+}
+
+/// This thread's spare vector for a run's main-module globals (empty): a host's inputs are moved into it,
+/// so a run does not regrow the host's vector to the script's size.
+pub fn take_globals() -> Vec<Option<Value>> {
+    SPARE_GLOBALS.try_with(Cell::take).unwrap_or_default()
+}
+
+/// Empties a run's globals vector (dropping what it holds) and keeps it for the thread's next run.
+pub fn give_back_globals(mut globals: Vec<Option<Value>>) {
+    globals.clear();
+    if globals.capacity() <= KEEP_ENTRIES {
+        let _ = SPARE_GLOBALS.try_with(|spare| spare.set(globals));
+    }
 }
 
 impl Scratch {

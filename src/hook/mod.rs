@@ -156,5 +156,6 @@ pub fn finish(spec: &HookSpec, result: RunResult) -> Outcome {
         .filter(|(_, global)| global.access == Access::Writable)
         .map(|(index, global)| (global.name, globals.get_mut(index).and_then(Option::take)))
         .collect();
+    crate::eval::scratch::give_back_globals(globals);
     Outcome { action, args, how, writable }
 }
