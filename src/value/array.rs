@@ -303,6 +303,21 @@ impl Array {
             Some(_) => Storage::keyed(capacity),
         };
         let mut data = ArrayData { storage, next_index: 0 };
+        if let Storage::Small(built) = &mut data.storage {
+            // A record (up to SMALL pairs fit whatever their keys): each key is compared with the ones
+            // before it, and a new one pushed, without the general insert's checks.
+            let mut next_index = 0;
+            for (key, value) in pairs.by_ref().take(SMALL) {
+                if let Key::Int(number) = key {
+                    next_index = next_index.max(number + 1);
+                }
+                match key_position(built, &key) {
+                    Some(position) => built[position].1 = value,
+                    None => built.push((key, value)),
+                }
+            }
+            data.next_index = next_index;
+        }
         for (key, value) in pairs {
             data.insert(key, value);
         }
@@ -1054,6 +1069,29 @@ mod tests {
         assert_eq!(keys(&duplicates), [Key::Str("a".into()), Key::Str("b".into())]);
         assert!(same(duplicates.get(KeyRef::Str(b"a")), Some(&Value::Number(3.0))));
         assert!(is_packed(&Array::from_pairs([])));
+    }
+
+    #[test]
+    fn from_pairs_builds_what_inserting_one_by_one_builds() {
+        let key = |index: usize| match index % 4 {
+            0 => Key::Int(index as i64 % 7),
+            1 => Key::Int(-(index as i64)),
+            _ => Key::from(format!("k{}", index % 5).as_str()),
+        };
+        // Pairs whose first key is a string (keyed storage), with duplicates, short of and past SMALL.
+        for count in [1, 3, SMALL, SMALL + 1, 20] {
+            let pairs: Vec<(Key, Value)> = std::iter::once((Key::from("first"), Value::None))
+                .chain((0..count).map(|index| (key(index), Value::Number(index as f64))))
+                .collect();
+            let built = Array::from_pairs(pairs.clone());
+            let mut inserted = Array::new();
+            for (key, value) in pairs {
+                inserted.make_mut().insert(key, value);
+            }
+            assert_eq!(keys(&built), keys(&inserted), "{count} pairs");
+            assert!(built.values().zip(inserted.values()).all(|(a, b)| a.strict_eq(b)));
+            assert_eq!(built.next_index(), inserted.next_index(), "{count} pairs");
+        }
     }
 
     #[test]
