@@ -34,6 +34,8 @@ pub struct Program {
     pub functions: Vec<FunctionDef>,
     /// Every class.
     pub classes: Vec<ClassDef>,
+    /// Each thread's copies of the string constants (see `eval::constants`).
+    pub constant_copies: crate::eval::constants::ConstantCopies,
 }
 
 impl Program {

@@ -195,9 +195,14 @@ impl<'e> Compiler<'e> {
         let classes: Option<Vec<ClassDef>> = self.classes.into_iter().collect();
         let modules: Option<Vec<ModuleDef>> = self.modules.into_iter().collect();
         match (functions, classes, modules) {
-            (Some(functions), Some(classes), Some(modules)) => {
-                Ok(Program { files: self.files, file_bases: self.file_bases, modules, functions, classes })
-            }
+            (Some(functions), Some(classes), Some(modules)) => Ok(Program {
+                files: self.files,
+                file_bases: self.file_bases,
+                modules,
+                functions,
+                classes,
+                constant_copies: Default::default(),
+            }),
             _ => {
                 let file = self.files.first().cloned().unwrap_or_else(|| SourceFile::new("<unknown>", ""));
                 Err(Diagnostics(vec![Diagnostic::new(

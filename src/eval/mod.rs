@@ -5,6 +5,7 @@
 //! `Box<Interrupt>` so the `Ok` path stays small.
 
 pub mod budget;
+pub(crate) mod constants;
 pub mod ops;
 mod place;
 pub(crate) mod scratch;
@@ -150,6 +151,8 @@ pub(crate) struct Machine<'p> {
     rng_state: Option<u64>,
     started: Instant,
     hostname: &'p std::sync::OnceLock<String>,
+    /// This thread's copies of the program's string constants.
+    constant_copies: &'p std::cell::RefCell<rustc_hash::FxHashMap<usize, Str>>,
 }
 
 impl Drop for Machine<'_> {
@@ -208,6 +211,7 @@ impl<'p> Machine<'p> {
             rng_state: config.seed,
             started,
             hostname: config.hostname,
+            constant_copies: program.constant_copies.for_this_thread(),
         }
     }
 
@@ -809,6 +813,7 @@ impl<'p> Machine<'p> {
 
     pub(crate) fn eval(&mut self, expr: &Expr) -> Fallible<Value> {
         match expr {
+            Expr::Const(Value::String(text)) => Ok(Value::String(constants::owned(self.constant_copies, text))),
             Expr::Const(value) => Ok(value.clone()),
             Expr::ConstKey(constant) => Ok(constant.value.clone()),
             Expr::Load(slot, span) => self.load(*slot, *span),

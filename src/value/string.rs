@@ -80,6 +80,11 @@ impl Str {
         &self.0.slice[..self.0.header.header]
     }
 
+    /// The address of the block (the same for every clone).
+    pub fn address(&self) -> usize {
+        self.0.ptr() as usize
+    }
+
     /// Length in bytes.
     #[inline(always)]
     pub fn len(&self) -> usize {
