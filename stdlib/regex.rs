@@ -7,6 +7,7 @@ use std::sync::{Arc, LazyLock};
 
 use parking_lot::Mutex;
 use pcre2::bytes::{Regex, RegexBuilder};
+use thread_local::ThreadLocal;
 
 use crate::error::{ErrorKind, Fallible, RuntimeError};
 use crate::module::{Args, NativeClass, NativeCtx, NativeDef};
@@ -21,9 +22,24 @@ pub static REGEX_CLASS: NativeClass = NativeClass {
     statics: &[],
 };
 
-/// A compiled pattern with the source it came from.
+/// A compiled pattern. A `Regex` matches with scratch space from a pool that serves the first thread to
+/// use it without a lock and every other thread through one mutex; a script's regex literal is shared by
+/// every thread running the script, so each thread gets its own clone (the compiled code is shared).
 pub struct CompiledRegex {
     regex: Regex,
+    per_thread: ThreadLocal<Regex>,
+}
+
+impl CompiledRegex {
+    fn new(regex: Regex) -> CompiledRegex {
+        CompiledRegex { regex, per_thread: ThreadLocal::new() }
+    }
+
+    /// This thread's clone.
+    #[inline]
+    fn regex(&self) -> &Regex {
+        self.per_thread.get_or(|| self.regex.clone())
+    }
 }
 
 fn compile(pattern: &[u8], flags: &str) -> Result<Regex, String> {
@@ -89,7 +105,7 @@ fn regex_of(pattern: &Value) -> Fallible<Arc<CompiledRegex>> {
                 return Ok(found.clone());
             }
             let (body, flags) = split_wrapper(text.as_bytes());
-            let compiled = Arc::new(CompiledRegex { regex: compile(body, &flags).map_err(regex_error)? });
+            let compiled = Arc::new(CompiledRegex::new(compile(body, &flags).map_err(regex_error)?));
             let mut cache = STRING_PATTERNS.lock();
             if cache.len() > 512 {
                 cache.clear();
@@ -111,13 +127,19 @@ fn regex_value(compiled: CompiledRegex) -> Value {
 
 /// The Regex object of a `#/pattern/flags` literal (built once, at compile time).
 pub fn compile_literal(pattern: &[u8], flags: &str) -> Result<Value, String> {
-    Ok(regex_value(CompiledRegex { regex: compile(pattern, flags)? }))
+    Ok(regex_value(CompiledRegex::new(compile(pattern, flags)?)))
 }
 
-/// `subject =~ pattern`.
+/// `subject =~ pattern`. A Regex object's pattern is borrowed, not cloned: its reference count is shared
+/// by every thread running the script.
 pub fn is_match(pattern: &Value, subject: &[u8]) -> Fallible<bool> {
-    let compiled = regex_of(pattern)?;
-    compiled.regex.is_match(subject).map_err(regex_error)
+    let is_match = |compiled: &CompiledRegex| compiled.regex().is_match(subject).map_err(regex_error);
+    match pattern {
+        Value::Object(object) if object.is_native(&REGEX_CLASS) => {
+            is_match(object.native_state::<Arc<CompiledRegex>>().ok_or_else(|| regex_error("broken Regex object"))?)
+        }
+        _ => is_match(&*regex_of(pattern)?),
+    }
 }
 
 fn pattern_arg(args: &Args<'_>) -> Fallible<Arc<CompiledRegex>> {
@@ -152,8 +174,8 @@ fn groups(regex: &Regex, captures: &pcre2::bytes::Captures<'_>) -> Array {
 fn pcre_match(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let compiled = pattern_arg(args)?;
     let subject = args.bytes(1)?;
-    match compiled.regex.captures(subject).map_err(regex_error)? {
-        Some(captures) => Ok(Value::Array(groups(&compiled.regex, &captures))),
+    match compiled.regex().captures(subject).map_err(regex_error)? {
+        Some(captures) => Ok(Value::Array(groups(compiled.regex(), &captures))),
         None => Ok(Value::Array(Array::new())),
     }
 }
@@ -161,9 +183,9 @@ fn pcre_match(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 fn pcre_match_all(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let compiled = pattern_arg(args)?;
     let subject = args.bytes(1)?;
-    let count = compiled.regex.captures_len();
+    let count = compiled.regex().captures_len();
     let mut columns: Vec<Vec<Value>> = vec![Vec::new(); count];
-    for captures in compiled.regex.captures_iter(subject) {
+    for captures in compiled.regex().captures_iter(subject) {
         let captures = captures.map_err(regex_error)?;
         for (index, column) in columns.iter_mut().enumerate() {
             column.push(Value::from(captures.get(index).map_or(Vec::new(), |m| m.as_bytes().to_vec())));
@@ -212,7 +234,7 @@ fn pcre_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let limit = if limit > 0.0 { limit as usize } else { usize::MAX };
     let mut out = Vec::with_capacity(subject.len());
     let mut last = 0;
-    for (count, captures) in compiled.regex.captures_iter(subject).enumerate() {
+    for (count, captures) in compiled.regex().captures_iter(subject).enumerate() {
         if count >= limit {
             break;
         }
@@ -223,7 +245,7 @@ fn pcre_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
             Value::String(template) => expand(template.as_bytes(), &captures, &mut out),
             function => {
                 // The same shape as a pcre_match() result (Q-RE-1).
-                let groups = groups(&compiled.regex, &captures);
+                let groups = groups(compiled.regex(), &captures);
                 let result = ctx.call(function, &[Value::Array(groups)])?;
                 result.write_display(&mut out);
             }
@@ -252,7 +274,7 @@ fn pcre_quote(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 
 fn pcre_compile(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let (body, flags) = split_wrapper(args.bytes(0)?);
-    Ok(regex_value(CompiledRegex { regex: compile(body, &flags).map_err(regex_error)? }))
+    Ok(regex_value(CompiledRegex::new(compile(body, &flags).map_err(regex_error)?)))
 }
 
 pub(crate) const FUNCTIONS: &[NativeDef] = &[
@@ -307,6 +329,21 @@ pub(crate) const FUNCTIONS: &[NativeDef] = &[
 mod tests {
     use super::*;
     use crate::stdlib::testing::{call, error_kind};
+
+    #[test]
+    fn a_literal_matches_alike_on_every_thread() {
+        let literal = compile_literal(br"^[a-z]+[0-9]*\.", "").expect("compiles");
+        let check = || {
+            (0..100).all(|_| {
+                is_match(&literal, b"mx3.example.net").expect("matches") && !is_match(&literal, b"[x]").expect("runs")
+            })
+        };
+        assert!(check());
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..3).map(|_| scope.spawn(check)).collect();
+            assert!(threads.into_iter().all(|thread| thread.join().expect("no panic")));
+        });
+    }
 
     fn s(text: &str) -> Value {
         Value::from(text)
