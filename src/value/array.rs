@@ -25,7 +25,7 @@ const _: () = assert!(std::mem::size_of::<Key>() == 16);
 const INLINE_KEY: usize = 14;
 
 /// A string key's bytes. Keys are mostly field names (`"remoteip"`, `"helo"`), so one of up to
-/// [`INLINE_KEY`] bytes is kept inside the key itself: making it allocates nothing, and comparing it reads
+/// 14 bytes is kept inside the key itself: making it allocates nothing, and comparing it reads
 /// nothing behind a pointer. A longer one shares a [`Str`]. Each length has one form, so the derived
 /// equality is byte equality.
 #[derive(Clone, PartialEq, Eq)]
