@@ -8,15 +8,18 @@
 
 use std::cell::RefCell;
 
+use crossbeam_utils::CachePadded;
 use rustc_hash::FxHashMap;
 use thread_local::ThreadLocal;
 
 use crate::value::Str;
 
 /// Each thread's copies of a program's string constants, by the address of the shared constant (a
-/// program's constants never move and live as long as it, so an address names one constant).
+/// program's constants never move and live as long as it, so an address names one constant). Each
+/// thread's map sits on cache lines of its own: `ThreadLocal` keeps the threads' values side by side, and
+/// every use writes the `RefCell`'s borrow flag.
 #[derive(Default)]
-pub struct ConstantCopies(ThreadLocal<RefCell<FxHashMap<usize, Str>>>);
+pub struct ConstantCopies(ThreadLocal<CachePadded<RefCell<FxHashMap<usize, Str>>>>);
 
 impl ConstantCopies {
     /// This thread's copies.
