@@ -2,11 +2,11 @@
 //! patterns are PCRE (look-around, back-references, possessive quantifiers), so a PCRE engine is the only
 //! faithful choice. Matching is on bytes unless the `u` flag asks for UTF-8.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
-use parking_lot::Mutex;
 use pcre2::bytes::{Regex, RegexBuilder};
 use thread_local::ThreadLocal;
 
@@ -91,7 +91,11 @@ fn split_wrapper(pattern: &[u8]) -> (&[u8], String) {
     (pattern, String::new())
 }
 
-static STRING_PATTERNS: LazyLock<Mutex<HashMap<Vec<u8>, Arc<CompiledRegex>>>> = LazyLock::new(Default::default);
+thread_local! {
+    /// Patterns given as strings, compiled once per thread: a cache shared by threads would put one lock
+    /// (and the compiled patterns' reference counts) under every thread's matches.
+    static STRING_PATTERNS: RefCell<HashMap<Vec<u8>, Arc<CompiledRegex>>> = RefCell::default();
+}
 
 fn regex_error(message: impl std::fmt::Display) -> Box<crate::error::Interrupt> {
     RuntimeError::new(ErrorKind::Regex, format!("invalid regular expression: {message}")).into()
@@ -104,16 +108,17 @@ fn regex_of(pattern: &Value) -> Fallible<Arc<CompiledRegex>> {
             object.native_state::<Arc<CompiledRegex>>().cloned().ok_or_else(|| regex_error("broken Regex object"))
         }
         Value::String(text) => {
-            if let Some(found) = STRING_PATTERNS.lock().get(text.as_bytes()) {
-                return Ok(found.clone());
+            if let Some(found) = STRING_PATTERNS.with_borrow(|cache| cache.get(text.as_bytes()).cloned()) {
+                return Ok(found);
             }
             let (body, flags) = split_wrapper(text.as_bytes());
             let compiled = Arc::new(CompiledRegex::new(compile(body, &flags).map_err(regex_error)?));
-            let mut cache = STRING_PATTERNS.lock();
-            if cache.len() > 512 {
-                cache.clear();
-            }
-            cache.insert(text.as_bytes().to_vec(), compiled.clone());
+            STRING_PATTERNS.with_borrow_mut(|cache| {
+                if cache.len() > 512 {
+                    cache.clear();
+                }
+                cache.insert(text.as_bytes().to_vec(), compiled.clone());
+            });
             Ok(compiled)
         }
         other => Err(RuntimeError::new(
@@ -342,6 +347,13 @@ mod tests {
             })
         };
         assert!(check());
+        // A pattern given as a string is compiled once per thread, from the same text.
+        let text = Value::from(r"/^[A-Z]+[0-9]*\./i");
+        assert!(is_match(&text, b"mx3.example.net").expect("matches"));
+        assert!(std::thread::scope(|scope| scope
+            .spawn(|| is_match(&text, b"MX3.x").expect("matches"))
+            .join()
+            .unwrap()));
         std::thread::scope(|scope| {
             let threads: Vec<_> = (0..3).map(|_| scope.spawn(check)).collect();
             assert!(threads.into_iter().all(|thread| thread.join().expect("no panic")));
