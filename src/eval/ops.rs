@@ -251,8 +251,8 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
         }
         RegexMatch | RegexNotMatch => {
             let subject = match a {
-                Value::String(text) => text.clone(),
-                Value::Number(_) | Value::Bool(_) => Str::new(a.to_display()),
+                Value::String(text) => std::borrow::Cow::Borrowed(text.as_bytes()),
+                Value::Number(_) | Value::Bool(_) => std::borrow::Cow::Owned(a.to_display()),
                 other => {
                     return Err(RuntimeError::new(
                         ErrorKind::Type,
@@ -261,7 +261,7 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
                 }
             };
             let matched =
-                crate::stdlib::regex::is_match(b, subject.as_bytes()).map_err(|interrupt| match *interrupt {
+                crate::stdlib::regex::is_match(b, &subject).map_err(|interrupt| match *interrupt {
                     crate::error::Interrupt::Error(error) => error,
                     crate::error::Interrupt::Action { .. } => {
                         RuntimeError::new(ErrorKind::Internal, "unexpected action")
