@@ -260,13 +260,10 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
                     ));
                 }
             };
-            let matched =
-                crate::stdlib::regex::is_match(b, &subject).map_err(|interrupt| match *interrupt {
-                    crate::error::Interrupt::Error(error) => error,
-                    crate::error::Interrupt::Action { .. } => {
-                        RuntimeError::new(ErrorKind::Internal, "unexpected action")
-                    }
-                })?;
+            let matched = crate::stdlib::regex::is_match(b, &subject).map_err(|interrupt| match *interrupt {
+                crate::error::Interrupt::Error(error) => error,
+                crate::error::Interrupt::Action { .. } => RuntimeError::new(ErrorKind::Internal, "unexpected action"),
+            })?;
             Ok(Value::Bool(matched == (op == RegexMatch)))
         }
         And | Or | Coalesce => Err(RuntimeError::new(ErrorKind::Internal, "short-circuit operator reached binary()")),
