@@ -106,18 +106,15 @@ impl KeyStr {
 impl From<Str> for KeyStr {
     /// Keeps a long string's block; a short one is copied inline and the string dropped.
     fn from(text: Str) -> KeyStr {
-        KeyStr::inline(text.as_bytes()).unwrap_or(KeyStr(KeyRepr::Shared(text)))
+        match KeyStr::inline(text.as_bytes()) {
+            Some(key) => key,
+            None => KeyStr(KeyRepr::Shared(text)),
+        }
     }
 }
 
 impl From<&str> for KeyStr {
     fn from(text: &str) -> KeyStr {
-        KeyStr::new(text.as_bytes())
-    }
-}
-
-impl From<String> for KeyStr {
-    fn from(text: String) -> KeyStr {
         KeyStr::new(text.as_bytes())
     }
 }
@@ -948,7 +945,7 @@ mod tests {
     }
 
     fn string_keys(count: usize) -> Vec<Key> {
-        (0..count).map(|index| Key::Str(format!("k{index}").into())).collect()
+        (0..count).map(|index| Key::from(format!("k{index}").as_str())).collect()
     }
 
     #[test]
