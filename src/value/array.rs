@@ -321,6 +321,25 @@ impl Array {
         Array(Arc::new(data))
     }
 
+    /// A record from a host's vector of pairs, kept as the array's storage when it can be: up to eight
+    /// pairs, none of them a repeat, and not starting at key `0` (a list). Anything else is built as
+    /// [`Array::from_pairs`] builds it. A host that makes a record per connection saves the copy.
+    pub fn from_pair_vec(pairs: Vec<(Key, Value)>) -> Array {
+        let keeps = |pairs: &[(Key, Value)]| {
+            pairs.len() <= SMALL
+                && !matches!(pairs.first(), None | Some((Key::Int(0), _)))
+                && (1..pairs.len()).all(|at| key_position(&pairs[..at], &pairs[at].0).is_none())
+        };
+        if !keeps(&pairs) {
+            return Array::from_pairs(pairs);
+        }
+        let next_index = pairs.iter().fold(0, |next, (key, _)| match key {
+            Key::Int(number) => next.max(number + 1),
+            Key::Str(_) => next,
+        });
+        Array(Arc::new(ArrayData { storage: Storage::Small(pairs), next_index }))
+    }
+
     /// The shared map (read-only).
     #[inline]
     pub fn data(&self) -> &ArrayData {
@@ -1080,15 +1099,45 @@ mod tests {
             let pairs: Vec<(Key, Value)> = std::iter::once((Key::from("first"), Value::None))
                 .chain((0..count).map(|index| (key(index), Value::Number(index as f64))))
                 .collect();
-            let built = Array::from_pairs(pairs.clone());
-            let mut inserted = Array::new();
-            for (key, value) in pairs {
-                inserted.make_mut().insert(key, value);
-            }
-            assert_eq!(keys(&built), keys(&inserted), "{count} pairs");
-            assert!(built.values().zip(inserted.values()).all(|(a, b)| a.strict_eq(b)));
-            assert_eq!(built.next_index(), inserted.next_index(), "{count} pairs");
+            assert_builds_what_inserting_builds(&pairs);
         }
+        // And lists, empty input, distinct records, and a record that starts with an integer key.
+        let distinct = |count: usize| (0..count).map(|index| (Key::from(format!("f{index}").as_str()), Value::None));
+        let cases: [Vec<(Key, Value)>; 5] = [
+            (0..4).map(|index| (Key::Int(index), Value::Number(index as f64))).collect(),
+            Vec::new(),
+            distinct(SMALL).collect(),
+            distinct(SMALL + 1).collect(),
+            std::iter::once((Key::Int(5), Value::None)).chain(distinct(3)).collect(),
+        ];
+        for pairs in cases {
+            assert_builds_what_inserting_builds(&pairs);
+        }
+    }
+
+    /// `from_pairs` and `from_pair_vec` of `pairs` hold what inserting them one by one gives.
+    fn assert_builds_what_inserting_builds(pairs: &[(Key, Value)]) {
+        let mut inserted = Array::new();
+        for (key, value) in pairs.iter().cloned() {
+            inserted.make_mut().insert(key, value);
+        }
+        for built in [Array::from_pairs(pairs.to_vec()), Array::from_pair_vec(pairs.to_vec())] {
+            assert_eq!(keys(&built), keys(&inserted), "{pairs:?}");
+            assert!(built.values().zip(inserted.values()).all(|(a, b)| a.strict_eq(b)));
+            assert_eq!(built.next_index(), inserted.next_index(), "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn from_pair_vec_keeps_a_distinct_record_as_its_pairs() {
+        let record = vec![(Key::from("verb"), Value::from("EHLO")), (Key::from("host"), Value::from("mx"))];
+        assert_eq!(storage_name(&Array::from_pair_vec(record)), "pairs");
+        let list = vec![(Key::Int(0), Value::None), (Key::Int(1), Value::None)];
+        assert!(is_packed(&Array::from_pair_vec(list)));
+        let repeated = vec![(Key::from("a"), Value::from("1")), (Key::from("a"), Value::from("2"))];
+        let built = Array::from_pair_vec(repeated);
+        assert_eq!(built.len(), 1);
+        assert!(same(built.get(KeyRef::Str(b"a")), Some(&Value::from("2"))));
     }
 
     #[test]
