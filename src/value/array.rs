@@ -403,10 +403,17 @@ fn key_position(pairs: &[(Key, Value)], key: &Key) -> Option<usize> {
         Key::Str(KeyStr(KeyRepr::Inline { len, bytes })) => keys.position(|candidate| {
             matches!(candidate, Key::Str(KeyStr(KeyRepr::Inline { len: stored_len, bytes: stored })) if stored_len == len && stored == bytes)
         }),
-        Key::Str(KeyStr(KeyRepr::Shared(wanted))) => keys.position(|candidate| {
-            matches!(candidate, Key::Str(KeyStr(KeyRepr::Shared(stored))) if stored.len() == wanted.len() && stored.as_bytes() == wanted.as_bytes())
-        }),
+        Key::Str(KeyStr(KeyRepr::Shared(wanted))) => shared_key_position(pairs, wanted),
     }
+}
+
+/// [`key_position`] of a long key. Out of line: its byte compare is a library call, whose saved registers
+/// would otherwise cost every lookup of a short key a longer prologue.
+#[inline(never)]
+fn shared_key_position(pairs: &[(Key, Value)], wanted: &Str) -> Option<usize> {
+    pairs.iter().position(|(candidate, _)| {
+        matches!(candidate, Key::Str(KeyStr(KeyRepr::Shared(stored))) if stored.len() == wanted.len() && stored.as_bytes() == wanted.as_bytes())
+    })
 }
 
 /// The position of an integer key in a packed list of `len` values.
