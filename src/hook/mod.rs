@@ -116,18 +116,23 @@ pub struct Outcome {
     pub args: Vec<Value>,
     /// How it was reached.
     pub how: How,
-    /// Final values of the writable globals (`context`); `None` when unset.
-    pub writable: Vec<(&'static str, Option<Value>)>,
+    /// Final values of the writable globals (`context`); `None` when unset. Kept inline: a hook has one
+    /// or two, and an outcome is made per connection.
+    pub writable: Writable,
 }
+
+/// The writable globals of an [`Outcome`], by name.
+pub type Writable = smallvec::SmallVec<[(&'static str, Option<Value>); 2]>;
 
 impl Outcome {
     /// The final value of a writable global (none when unset or unknown).
-    pub fn global(&self, name: &str) -> Value {
-        self.writable.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.clone()).unwrap_or_default()
+    pub fn global(&self, name: &str) -> &Value {
+        const NONE: &Value = &Value::None;
+        self.writable.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_ref()).unwrap_or(NONE)
     }
 
     /// The final `$context`.
-    pub fn context(&self) -> Value {
+    pub fn context(&self) -> &Value {
         self.global("context")
     }
 
