@@ -93,7 +93,7 @@ fn hook_outcome(engine: &Engine, hook: &str, script_path: &Path, fixture: &Path)
         "outcome": outcome.action.to_lowercase(),
         "how": outcome.how.name(),
         "echo": String::from_utf8_lossy(&echo),
-        "context": hsl::value::json::to_json(&outcome.context()),
+        "context": hsl::value::json::to_json(outcome.context()),
         "error": error,
     });
     serde_json::to_string_pretty(&value).expect("JSON") + "\n"

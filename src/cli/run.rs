@@ -85,7 +85,7 @@ pub fn run(args: RunArgs) -> u8 {
             "outcome": outcome.action.to_lowercase(),
             "how": outcome.how.name(),
             "echo": String::from_utf8_lossy(&captured),
-            "context": crate::value::json::to_json(&outcome.context()),
+            "context": crate::value::json::to_json(outcome.context()),
             "error": report.as_ref().map(runtime_json),
         });
         let mut stdout = std::io::stdout().lock();

@@ -262,7 +262,7 @@ fn run_job(engine: &Engine, scripts: &ScriptCache, job: &Job) -> Vec<String> {
             Err(error) => failures.push(format!("invalid echo_matches pattern: {error}")),
         }
     }
-    let context = crate::value::json::to_json(&outcome.context());
+    let context = crate::value::json::to_json(outcome.context());
     if let Some(expected) = &expect.context
         && *expected != context
     {
