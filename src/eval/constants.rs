@@ -16,14 +16,30 @@ use crate::value::Str;
 
 /// Each thread's copies of a program's string constants, by the address of the shared constant (a
 /// program's constants never move and live as long as it, so an address names one constant). Each
-/// thread's map sits on cache lines of its own: `ThreadLocal` keeps the threads' values side by side, and
-/// every use writes the `RefCell`'s borrow flag.
+/// thread's copies sit on cache lines of their own: `ThreadLocal` keeps the threads' values side by side,
+/// and every use writes the `RefCell`'s borrow flag.
 #[derive(Default)]
-pub struct ConstantCopies(ThreadLocal<CachePadded<RefCell<FxHashMap<usize, Str>>>>);
+pub struct ConstantCopies(ThreadLocal<CachePadded<RefCell<Copies>>>);
+
+/// How many copies a thread finds by address alone, without hashing.
+const RECENT: usize = 64;
+
+/// One thread's copies: all of them by address, and a direct-mapped table in front of the map, indexed
+/// by bits of the address. A hook uses a handful of constants, so nearly every use is found there.
+pub struct Copies {
+    recent: [Option<(usize, Str)>; RECENT],
+    all: FxHashMap<usize, Str>,
+}
+
+impl Default for Copies {
+    fn default() -> Copies {
+        Copies { recent: std::array::from_fn(|_| None), all: FxHashMap::default() }
+    }
+}
 
 impl ConstantCopies {
     /// This thread's copies.
-    pub(super) fn for_this_thread(&self) -> &RefCell<FxHashMap<usize, Str>> {
+    pub(super) fn for_this_thread(&self) -> &RefCell<Copies> {
         self.0.get_or_default()
     }
 }
@@ -34,10 +50,34 @@ impl std::fmt::Debug for ConstantCopies {
     }
 }
 
+/// Where a constant at `address` sits in the direct-mapped table (blocks are at least 32 bytes apart).
+#[inline(always)]
+fn recent_slot(address: usize) -> usize {
+    (address >> 5) % RECENT
+}
+
 /// A clone of this thread's copy of `constant`.
 #[inline]
-pub(super) fn owned(copies: &RefCell<FxHashMap<usize, Str>>, constant: &Str) -> Str {
-    copies.borrow_mut().entry(constant.address()).or_insert_with(|| Str::new(constant.as_bytes())).clone()
+pub(super) fn owned(copies: &RefCell<Copies>, constant: &Str) -> Str {
+    let address = constant.address();
+    if let Some((at, copy)) = &copies.borrow().recent[recent_slot(address)]
+        && *at == address
+    {
+        return copy.clone();
+    }
+    owned_from_map(copies, constant)
+}
+
+/// [`owned`] past the direct-mapped table: the thread's copy from the map (made on the constant's first
+/// use), which then takes the constant's place in the table.
+#[cold]
+#[inline(never)]
+fn owned_from_map(copies: &RefCell<Copies>, constant: &Str) -> Str {
+    let address = constant.address();
+    let mut copies = copies.borrow_mut();
+    let copy = copies.all.entry(address).or_insert_with(|| Str::new(constant.as_bytes())).clone();
+    copies.recent[recent_slot(address)] = Some((address, copy.clone()));
+    copy
 }
 
 #[cfg(test)]
@@ -53,6 +93,15 @@ mod tests {
         assert_eq!(first, constant);
         assert_ne!(first.address(), constant.address());
         assert_eq!(first.address(), again.address());
+        // Constants that share a slot of the direct-mapped table still get their own copies.
+        let many: Vec<Str> = (0..4 * RECENT).map(|n| Str::from(format!("c{n}").as_str())).collect();
+        let copy_addresses = |copies: &ConstantCopies| -> Vec<usize> {
+            many.iter().map(|constant| owned(copies.for_this_thread(), constant).address()).collect()
+        };
+        let made = copy_addresses(&copies);
+        assert!(made.iter().zip(&many).all(|(copy, constant)| *copy != constant.address()));
+        assert_eq!(copy_addresses(&copies), made, "each constant keeps its one copy");
+        assert_eq!(owned(copies.for_this_thread(), &constant).address(), first.address());
         let other = std::thread::scope(|scope| scope.spawn(|| owned(copies.for_this_thread(), &constant)).join());
         let other = other.expect("no panic");
         assert_eq!(other, constant);

@@ -152,7 +152,7 @@ pub(crate) struct Machine<'p> {
     started: Instant,
     hostname: &'p std::sync::OnceLock<String>,
     /// This thread's copies of the program's string constants.
-    constant_copies: &'p std::cell::RefCell<rustc_hash::FxHashMap<usize, Str>>,
+    constant_copies: &'p std::cell::RefCell<constants::Copies>,
 }
 
 impl Drop for Machine<'_> {
