@@ -105,8 +105,7 @@ pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: R
             Interrupt::Error(error) => Ending::Failed(Box::new(error)),
         },
     };
-    let globals = std::mem::take(&mut machine.main_globals);
-    RunResult { ending, globals }
+    RunResult { ending, globals: machine.finish() }
 }
 
 /// One call frame: where its plain slots start on the machine's value stack, its cells (shared with
@@ -155,22 +154,6 @@ pub(crate) struct Machine<'p> {
     constant_copies: &'p std::cell::RefCell<constants::Copies>,
 }
 
-impl Drop for Machine<'_> {
-    /// Hands the buffers back to the thread for its next run.
-    fn drop(&mut self) {
-        Scratch {
-            globals: std::mem::take(&mut self.globals),
-            statics: std::mem::take(&mut self.statics),
-            module_started: std::mem::take(&mut self.module_started),
-            stack: std::mem::take(&mut self.stack),
-            arg_pool: std::mem::take(&mut self.arg_pool),
-            text: std::mem::take(&mut self.text),
-            calls: std::mem::take(&mut self.calls),
-        }
-        .give_back();
-    }
-}
-
 impl<'p> Machine<'p> {
     /// A machine for one run; `host_globals` become the first globals of the main module, in place (the
     /// vector is the main module's storage, so a run allocates no second one).
@@ -213,6 +196,15 @@ impl<'p> Machine<'p> {
             hostname: config.hostname,
             constant_copies: program.constant_copies.for_this_thread(),
         }
+    }
+
+    /// Ends the run: hands the buffers back to the thread for its next run and returns the main module's
+    /// globals. Taking the machine apart moves each buffer out once; a `Drop` that took them would leave
+    /// empty ones behind for the drop glue to visit. (A machine dropped instead, by a panic, frees them.)
+    fn finish(self) -> Vec<Option<Value>> {
+        let Machine { main_globals, globals, statics, module_started, stack, arg_pool, text, calls, .. } = self;
+        Scratch { globals, statics, module_started, stack, arg_pool, text, calls }.give_back();
+        main_globals
     }
 
     fn run_module(&mut self, module: u16) -> Fallible<()> {
