@@ -402,6 +402,19 @@ pub struct ConstKey {
     pub key: crate::value::Key,
 }
 
+/// A read of constant keys down from a variable: the walk borrows each array on the way and clones only
+/// what it ends at, in one loop (nested `Index` nodes take a call per level).
+#[derive(Debug)]
+pub struct Path {
+    /// The variable the walk starts from.
+    pub root: VarSlot,
+    /// The keys, outermost array first, cast at compile time.
+    pub keys: Box<[crate::value::Key]>,
+    /// The same read as nested `Index` nodes: evaluated when the walk cannot finish (an unset variable or
+    /// a cell, a string or object on the way), so those cases keep their errors and meaning.
+    pub general: Expr,
+}
+
 /// Expressions.
 #[derive(Debug)]
 pub enum Expr {
@@ -446,6 +459,8 @@ pub enum Expr {
     Ternary(Box<Expr>, Option<Box<Expr>>, Box<Expr>),
     /// `a[k]`.
     Index(Box<Expr>, Box<Expr>, Span),
+    /// `$var[k1][k2]...` with constant keys (`$connection["helo"]["host"]`), read in one walk.
+    Path(Box<Path>),
     /// `a[i:j:s]`.
     Slice(Box<Expr>, Box<[Option<Expr>; 3]>, Span),
     /// `o->p`.

@@ -970,7 +970,7 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             ExprKind::Index { target, index } => {
                 let target = Box::new(self.expr_mode(target, quiet));
                 match index {
-                    Some(index) => Expr::Index(target, Box::new(key_expr(self.expr(index))), span),
+                    Some(index) => path(Expr::Index(target, Box::new(key_expr(self.expr(index))), span)),
                     None => {
                         self.error(
                             "hsl::check::empty_index",
@@ -1533,11 +1533,57 @@ fn key_expr(index: Expr) -> Expr {
     }
 }
 
+/// An index with a constant key on a variable, or on such a path, as one [`ir::Path`]; any other index
+/// as it is.
+fn path(index: Expr) -> Expr {
+    let Expr::Index(target, key, _) = &index else { return index };
+    let Expr::ConstKey(constant) = &**key else { return index };
+    let (root, mut keys) = match &**target {
+        Expr::Load(slot, _) => (*slot, Vec::new()),
+        Expr::Path(path) => (path.root, path.keys.to_vec()),
+        _ => return index,
+    };
+    keys.push(constant.key.clone());
+    Expr::Path(Box::new(ir::Path { root, keys: keys.into(), general: index }))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::Engine;
     use crate::ir::{Expr, Stmt};
-    use crate::value::ClassId;
+    use crate::value::{ClassId, Key};
+
+    /// The expression `return`ed by `function f($a, $i) { return <expr>; }`.
+    fn lowered_return(expr: &str, check: impl FnOnce(&Expr)) {
+        let source = format!("function f($a, $i) {{ return {expr}; }}");
+        let script = Engine::builder().build().compile("t.hsl", &source).expect("compiles");
+        let def = script.program().functions.iter().find(|def| &*def.name == "f").expect("function exists");
+        match def.body.first() {
+            Some(Stmt::Return(Some(returned))) => check(returned),
+            other => panic!("unexpected body {other:?}"),
+        }
+    }
+
+    #[test]
+    fn constant_key_chains_on_a_variable_become_one_path() {
+        lowered_return(r#"$a["helo"]["host"]"#, |expr| match expr {
+            Expr::Path(path) => {
+                assert_eq!(path.keys[..], [Key::from("helo"), Key::from("host")]);
+                assert!(matches!(&path.general, Expr::Index(target, _, _) if matches!(**target, Expr::Path(_))));
+            }
+            other => panic!("not a path: {other:?}"),
+        });
+        lowered_return(r#"$a[0]["1"]"#, |expr| {
+            assert!(matches!(expr, Expr::Path(path) if path.keys[..] == [Key::Int(0), Key::Int(1)]))
+        });
+        // A computed key ends the path; what follows indexes the result.
+        lowered_return(r#"$a[$i]["host"]"#, |expr| {
+            assert!(matches!(expr, Expr::Index(target, _, _) if matches!(**target, Expr::Index(..))))
+        });
+        lowered_return(r#"$a["helo"][$i]"#, |expr| {
+            assert!(matches!(expr, Expr::Index(target, _, _) if matches!(**target, Expr::Path(_))))
+        });
+    }
 
     /// The property slot the lowering attached to `return <object>->name;`, the first statement of `function`.
     fn returned_slot(source: &str, function: &str) -> Option<(ClassId, u32)> {

@@ -18,7 +18,7 @@ use std::time::Instant;
 use parking_lot::Mutex;
 
 use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError, StackEntry};
-use crate::ir::{self, ArrayItem, Call, Callee, Expr, Member, Part, Place, Program, Stmt, VarSlot, slot_in};
+use crate::ir::{self, ArrayItem, Call, Callee, Expr, Member, Part, Path, Place, Program, Stmt, VarSlot, slot_in};
 use crate::module::{Args, NativeClass, NativeCtx, NativeFunction, Runtime, VARIADIC};
 use crate::output::Output;
 use crate::shared::SharedState;
@@ -569,6 +569,7 @@ impl<'p> Machine<'p> {
     fn element_ref<'a>(&'a self, expr: &'a Expr) -> Option<Option<&'a Value>> {
         match expr {
             Expr::Load(slot, _) => Some(Some(self.peek(*slot)?.as_ref()?)),
+            Expr::Path(path) => self.path_ref(path),
             Expr::Index(target, key, _) => {
                 let base = self.element_ref(target)?;
                 let key = match &**key {
@@ -601,6 +602,24 @@ impl<'p> Machine<'p> {
             }
             _ => None,
         }
+    }
+
+    /// [`Machine::element_ref`] of a [`Path`]: the keys walked in a loop from the variable's value.
+    #[inline]
+    fn path_ref<'a>(&'a self, path: &'a Path) -> Option<Option<&'a Value>> {
+        let mut value = self.peek(path.root)?.as_ref()?;
+        for key in path.keys.iter() {
+            value = match value {
+                Value::Array(array) => match array.get_key(key) {
+                    Some(element) => element,
+                    None => return Some(None),
+                },
+                // Indexing none reads as none, whatever the key.
+                Value::None => return Some(None),
+                _ => return None,
+            };
+        }
+        Some(Some(value))
     }
 
     fn load_cell(&self, index: u32, span: Span) -> Fallible<Value> {
@@ -766,6 +785,7 @@ impl<'p> Machine<'p> {
             Expr::ConstKey(constant) => Some(&constant.value),
             Expr::Load(slot, _) => self.peek(*slot)?.as_ref(),
             Expr::Index(..) => self.element_ref(expr).map(|found| found.unwrap_or(&Value::None)),
+            Expr::Path(path) => self.path_ref(path).map(|found| found.unwrap_or(&Value::None)),
             _ => None,
         }
     }
@@ -846,6 +866,10 @@ impl<'p> Machine<'p> {
                     self.eval(otherwise)
                 }
             }
+            Expr::Path(path) => match self.path_ref(path) {
+                Some(found) => Ok(found.cloned().unwrap_or_default()),
+                None => self.eval(&path.general),
+            },
             Expr::Index(target, key, span) => {
                 if let Some(found) = self.element_ref(expr) {
                     return Ok(found.cloned().unwrap_or_default());
@@ -1028,6 +1052,10 @@ impl<'p> Machine<'p> {
     fn eval_quiet(&mut self, expr: &Expr) -> Fallible<Value> {
         match expr {
             Expr::Load(slot, _) => Ok(self.load_option(*slot).unwrap_or_default()),
+            Expr::Path(path) => match self.path_ref(path) {
+                Some(found) => Ok(found.cloned().unwrap_or_default()),
+                None => self.eval_quiet(&path.general),
+            },
             Expr::Index(target, key, span) => {
                 if let Some(found) = self.element_ref(expr) {
                     return Ok(found.cloned().unwrap_or_default());
@@ -1844,7 +1872,7 @@ impl<'p> Machine<'p> {
 /// Whether [`Machine::operand_ref`] may be able to borrow the operand's value.
 #[inline(always)]
 fn is_leaf(expr: &Expr) -> bool {
-    matches!(expr, Expr::Const(_) | Expr::ConstKey(_) | Expr::Load(..) | Expr::Index(..))
+    matches!(expr, Expr::Const(_) | Expr::ConstKey(_) | Expr::Load(..) | Expr::Index(..) | Expr::Path(_))
 }
 
 #[inline(never)]
