@@ -735,6 +735,7 @@ impl<'p> Machine<'p> {
         let a = match x {
             Some(number) => Value::Number(number),
             None if is_leaf(left) => return self.binary_leaf_left(op, left, right, span),
+            None if matches!(left, Expr::Slice(..)) => return self.binary_slice_left(op, left, right, span),
             None => self.operand(left)?,
         };
         if let Value::Number(x) = a {
@@ -748,6 +749,37 @@ impl<'p> Machine<'p> {
         }
         let b = self.operand(right)?;
         self.binary_values(op, a, b, span)
+    }
+
+    /// [`Machine::binary_expr`] when the left operand is a slice: `$host[-12:] == ".example.com"` compares
+    /// the borrowed bytes of a string slice with number bounds (strings are equal, loosely or strictly,
+    /// when their bytes are) instead of building the slice as a string first.
+    #[inline(never)]
+    fn binary_slice_left(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Fallible<Value> {
+        use crate::syntax::ast::BinaryOp::{Eq, NotEq, StrictEq, StrictNotEq};
+        if let (Eq | NotEq | StrictEq | StrictNotEq, Expr::Slice(target, parts, _)) = (op, left)
+            && is_leaf(target)
+            && parts[2].is_none()
+            && let [start, stop] = [&parts[0], &parts[1]].map(|part| match part {
+                None => Some(None),
+                Some(Expr::Const(Value::Number(number))) => Some(Some(*number)),
+                Some(_) => None,
+            })
+            && let (Some(start), Some(stop)) = (start, stop)
+            && let Some(Value::String(text)) = self.operand_ref(target)
+            && let Some(Value::String(other)) = self.operand_ref(right)
+        {
+            let equal = text.as_bytes()[ops::slice_range(text.len(), start, stop)] == *other.as_bytes();
+            return Ok(Value::Bool(equal == matches!(op, Eq | StrictEq)));
+        }
+        let a = self.operand(left)?;
+        match is_leaf(right) {
+            true => self.binary_leaf_right(op, a, right, span),
+            false => {
+                let b = self.operand(right)?;
+                self.binary_values(op, a, b, span)
+            }
+        }
     }
 
     /// [`Machine::binary_expr`] when the left operand is a leaf that is not a number.
