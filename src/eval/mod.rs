@@ -572,6 +572,7 @@ impl<'p> Machine<'p> {
             Expr::Path(path) => self.path_ref(path),
             Expr::Index(target, key, _) => {
                 let base = self.element_ref(target)?;
+                let computed;
                 let key = match &**key {
                     Expr::ConstKey(constant) => {
                         return match base {
@@ -582,7 +583,11 @@ impl<'p> Machine<'p> {
                     }
                     Expr::Const(value) => value,
                     Expr::Load(slot, _) => self.peek(*slot)?.as_ref()?,
-                    _ => return None,
+                    // Number arithmetic (`$labels[$n - 1]`) is worked out without building a value.
+                    other => {
+                        computed = Value::Number(self.number_operand(other)?);
+                        &computed
+                    }
                 };
                 let array = match base {
                     Some(Value::Array(array)) => array,
