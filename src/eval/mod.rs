@@ -737,30 +737,28 @@ impl<'p> Machine<'p> {
         right: &Expr,
         span: Span,
     ) -> Fallible<Value> {
-        let a = match x {
-            Some(number) => Value::Number(number),
+        let x = match x {
+            Some(number) => number,
             None if is_leaf(left) => return self.binary_leaf_left(op, left, right, span),
-            None if matches!(left, Expr::Slice(..)) => return self.binary_slice_left(op, left, right, span),
-            None => self.operand(left)?,
+            None => return self.binary_other_left(op, left, right, span),
         };
-        if let Value::Number(x) = a {
-            if let Some(y) = self.number_operand(right)
-                && let Some(result) = ops::number_binary(op, x, y)
-            {
-                return Ok(result);
-            }
-        } else if is_leaf(right) {
-            return self.binary_leaf_right(op, a, right, span);
+        if let Some(y) = self.number_operand(right)
+            && let Some(result) = ops::number_binary(op, x, y)
+        {
+            return Ok(result);
         }
         let b = self.operand(right)?;
-        self.binary_values(op, a, b, span)
+        self.binary_values(op, Value::Number(x), b, span)
     }
 
-    /// [`Machine::binary_expr`] when the left operand is a slice: `$host[-12:] == ".example.com"` compares
-    /// the borrowed bytes of a string slice with number bounds (strings are equal, loosely or strictly,
-    /// when their bytes are) instead of building the slice as a string first.
+    /// [`Machine::binary_expr`] when the left operand is neither number arithmetic nor a leaf. Out of line,
+    /// so the number and leaf cases inlined into the callers stay small.
+    ///
+    /// `$host[-12:] == ".example.com"` compares the borrowed bytes of a string slice with number bounds
+    /// (strings are equal, loosely or strictly, when their bytes are) instead of building the slice as a
+    /// string first.
     #[inline(never)]
-    fn binary_slice_left(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Fallible<Value> {
+    fn binary_other_left(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Fallible<Value> {
         use crate::syntax::ast::BinaryOp::{Eq, NotEq, StrictEq, StrictNotEq};
         if let (Eq | NotEq | StrictEq | StrictNotEq, Expr::Slice(target, parts, _)) = (op, left)
             && is_leaf(target)
@@ -778,13 +776,17 @@ impl<'p> Machine<'p> {
             return Ok(Value::Bool(equal == matches!(op, Eq | StrictEq)));
         }
         let a = self.operand(left)?;
-        match is_leaf(right) {
-            true => self.binary_leaf_right(op, a, right, span),
-            false => {
-                let b = self.operand(right)?;
-                self.binary_values(op, a, b, span)
+        if let Value::Number(x) = a {
+            if let Some(y) = self.number_operand(right)
+                && let Some(result) = ops::number_binary(op, x, y)
+            {
+                return Ok(result);
             }
+        } else if is_leaf(right) {
+            return self.binary_leaf_right(op, a, right, span);
         }
+        let b = self.operand(right)?;
+        self.binary_values(op, a, b, span)
     }
 
     /// [`Machine::binary_expr`] when the left operand is a leaf that is not a number.
