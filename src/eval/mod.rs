@@ -574,7 +574,13 @@ impl<'p> Machine<'p> {
                 let base = self.element_ref(target)?;
                 let computed;
                 let key = match &**key {
-                    Expr::ConstKey(constant) => return const_key_step(base, &constant.key),
+                    Expr::ConstKey(constant) => {
+                        return match base {
+                            Some(Value::Array(array)) => Some(array.get_key(&constant.key)),
+                            None | Some(Value::None) => Some(None),
+                            Some(_) => None,
+                        };
+                    }
                     Expr::Const(value) => value,
                     Expr::Load(slot, _) => self.peek(*slot)?.as_ref()?,
                     // Number arithmetic (`$labels[$n - 1]`) is worked out without building a value.
@@ -606,11 +612,19 @@ impl<'p> Machine<'p> {
     /// [`Machine::element_ref`] of a [`Path`]: the keys walked in a loop from the variable's value.
     #[inline]
     fn path_ref<'a>(&'a self, path: &'a Path) -> Option<Option<&'a Value>> {
-        let mut found = Some(self.peek(path.root)?.as_ref()?);
+        let mut value = self.peek(path.root)?.as_ref()?;
         for key in path.keys.iter() {
-            found = const_key_step(found, key)?;
+            value = match value {
+                Value::Array(array) => match array.get_key(key) {
+                    Some(element) => element,
+                    None => return Some(None),
+                },
+                // Indexing none reads as none, whatever the key.
+                Value::None => return Some(None),
+                _ => return None,
+            };
         }
-        Some(found)
+        Some(Some(value))
     }
 
     fn load_cell(&self, index: u32, span: Span) -> Fallible<Value> {
@@ -1897,18 +1911,6 @@ impl<'p> Machine<'p> {
 #[inline(always)]
 fn is_leaf(expr: &Expr) -> bool {
     matches!(expr, Expr::Const(_) | Expr::ConstKey(_) | Expr::Load(..) | Expr::Index(..) | Expr::Path(_))
-}
-
-/// One constant key of a borrowed read (see [`Machine::element_ref`]): the element, `Some(None)` when the key
-/// is missing or the base is none or missing (indexing none reads as none), `None` when the base is
-/// something the general path indexes (a string, an object, ...).
-#[inline(always)]
-fn const_key_step<'a>(base: Option<&'a Value>, key: &crate::value::Key) -> Option<Option<&'a Value>> {
-    match base {
-        Some(Value::Array(array)) => Some(array.get_key(key)),
-        None | Some(Value::None) => Some(None),
-        Some(_) => None,
-    }
 }
 
 /// The cells of a new frame: the closure's captured cells first, then fresh ones.
