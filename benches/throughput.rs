@@ -212,7 +212,7 @@ fn inputs(slots: &Slots, keys: &Keys, connection: &Connection) -> HookInputs {
     fields.push((keys.key(Name::Id), Value::string("18c1d2e3-4f5a")));
     fields.push((keys.key(Name::Serverid), Value::string("inbound")));
     fields.push((keys.key(Name::Remoteip), Value::string(connection.remoteip)));
-    fields.push((keys.key(Name::Remoteport), Value::Number(f64::from(connection.remoteport))));
+    fields.push((keys.key(Name::Remoteport), Value::number(f64::from(connection.remoteport))));
     if let Some((verb, host)) = connection.helo {
         let helo = vec![(keys.key(Name::Verb), Value::string(verb)), (keys.key(Name::Host), Value::string(host))];
         fields.push((keys.key(Name::Helo), Value::Array(Array::from_pair_vec(helo))));

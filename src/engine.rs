@@ -64,7 +64,7 @@ impl EngineBuilder {
     /// ```
     /// use hsl::{Engine, Value};
     /// let engine = Engine::builder()
-    ///     .function("double", 1, 1, |_, args| Ok(Value::Number(args.number(0)? * 2.0)))
+    ///     .function("double", 1, 1, |_, args| Ok(Value::number(args.number(0)? * 2.0)))
     ///     .build();
     /// let script = engine.compile("t.hsl", "echo double(21);").unwrap();
     /// assert_eq!(script.run_to_string().unwrap(), "42\n");

@@ -474,7 +474,7 @@ impl<'a> Args<'a> {
     /// Argument `index` as a number (booleans are not accepted).
     pub fn number(&self, index: usize) -> Fallible<f64> {
         match self.values.get(index) {
-            Some(Value::Number(number)) => Ok(*number),
+            Some(Value::Number(number)) => Ok(number.get()),
             _ => Err(self.type_error(index, "a number")),
         }
     }
@@ -482,7 +482,7 @@ impl<'a> Args<'a> {
     /// Argument `index` as a boolean.
     pub fn boolean(&self, index: usize) -> Fallible<bool> {
         match self.values.get(index) {
-            Some(Value::Bool(flag)) => Ok(*flag),
+            Some(Value::Bool(flag)) => Ok(flag.get()),
             _ => Err(self.type_error(index, "a boolean")),
         }
     }
@@ -564,7 +564,7 @@ impl<'a> Options<'a> {
     pub fn boolean(&self, key: &str, default: bool) -> Fallible<bool> {
         match self.get(key) {
             None => Ok(default),
-            Some(Value::Bool(flag)) => Ok(*flag),
+            Some(Value::Bool(flag)) => Ok(flag.get()),
             Some(other) => Err(self.type_error(key, "a boolean", other)),
         }
     }
@@ -573,7 +573,7 @@ impl<'a> Options<'a> {
     pub fn number(&self, key: &str, default: f64) -> Fallible<f64> {
         match self.get(key) {
             None => Ok(default),
-            Some(Value::Number(number)) => Ok(*number),
+            Some(Value::Number(number)) => Ok(number.get()),
             Some(other) => Err(self.type_error(key, "a number", other)),
         }
     }
@@ -602,10 +602,10 @@ mod tests {
     use super::*;
 
     fn one(_: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
-        Ok(Value::Number(1.0))
+        Ok(Value::number(1.0))
     }
     fn two(_: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
-        Ok(Value::Number(2.0))
+        Ok(Value::number(2.0))
     }
 
     const fn row(name: &'static str, func: NativeFnPtr) -> NativeDef {
@@ -619,7 +619,7 @@ mod tests {
         let function = module.function(name)?;
         let mut runtime = crate::stdlib::testing::TestRuntime::default();
         match function.invoke(&mut NativeCtx { runtime: &mut runtime }, &[]) {
-            Ok(Value::Number(number)) => Some(number),
+            Ok(Value::Number(number)) => Some(number.get()),
             _ => None,
         }
     }
@@ -632,7 +632,7 @@ mod tests {
         module.add_defs(&SECOND); // the index built by the lookup above is rebuilt
         assert_eq!(number(&module, "b"), Some(2.0));
         assert_eq!(number(&module, "missing"), None);
-        module.add_host_fn("a", 0, 0, |_, _| Ok(Value::Number(3.0)));
+        module.add_host_fn("a", 0, 0, |_, _| Ok(Value::number(3.0)));
         assert_eq!(number(&module, "a"), Some(3.0));
         let names: Vec<&str> = module.function_names().collect();
         assert_eq!(names, ["a", "b", "b", "a"]);

@@ -60,10 +60,10 @@ fn array_every(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let function = args.function(0)?;
     for value in args.array(1)?.values() {
         if !ctx.call(function, std::slice::from_ref(value))?.truthy() {
-            return Ok(Value::Bool(false));
+            return Ok(Value::bool(false));
         }
     }
-    Ok(Value::Bool(true))
+    Ok(Value::bool(true))
 }
 
 fn array_includes(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -72,12 +72,12 @@ fn array_includes(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     if let Value::Function(_) = needle {
         for value in array.values() {
             if ctx.call(needle, std::slice::from_ref(value))?.truthy() {
-                return Ok(Value::Bool(true));
+                return Ok(Value::bool(true));
             }
         }
-        return Ok(Value::Bool(false));
+        return Ok(Value::bool(false));
     }
-    Ok(Value::Bool(array.values().any(|value| value.strict_eq(needle))))
+    Ok(Value::bool(array.values().any(|value| value.strict_eq(needle))))
 }
 
 fn array_reduce(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -105,7 +105,7 @@ fn array_range(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let count = ((stop - start) / step).ceil().max(0.0);
     ctx.check_array_size(count.min(usize::MAX as f64) as usize)?;
     let count = count as usize;
-    Ok(Value::Array(Array::from_values((0..count).map(|i| Value::Number(start + step * i as f64)))))
+    Ok(Value::Array(Array::from_values((0..count).map(|i| Value::number(start + step * i as f64)))))
 }
 
 /// Integer keys renumbered, string keys kept.
@@ -403,7 +403,7 @@ mod tests {
     }
 
     fn list(values: &[f64]) -> Value {
-        Value::Array(Array::from_values(values.iter().map(|v| Value::Number(*v))))
+        Value::Array(Array::from_values(values.iter().map(|v| Value::number(*v))))
     }
 
     fn show(value: Fallible<Value>) -> String {
@@ -434,11 +434,11 @@ mod tests {
     fn reduce_range_and_errors() {
         assert_eq!(error_kind(call("array_reduce", &[native("length"), list(&[])])), ErrorKind::Value);
         assert_eq!(
-            show(call("array_range", &[Value::Number(3.0), Value::Number(0.0), Value::Number(-1.0)])),
+            show(call("array_range", &[Value::number(3.0), Value::number(0.0), Value::number(-1.0)])),
             "[0=>3,1=>2,2=>1]"
         );
         assert_eq!(
-            error_kind(call("array_range", &[Value::Number(0.0), Value::Number(3.0), Value::Number(0.0)])),
+            error_kind(call("array_range", &[Value::number(0.0), Value::number(3.0), Value::number(0.0)])),
             ErrorKind::Value
         );
         assert_eq!(error_kind(call("array_keys", &[Value::from("x")])), ErrorKind::Type);
@@ -450,7 +450,7 @@ mod tests {
         let keys = Value::Array(Array::from_values([Value::from("a"), Value::from("b")]));
         assert_eq!(show(call("array_combine", &[keys, list(&[1.0])])), r#"["a"=>1,"b"=>none]"#);
         assert_eq!(show(call("array_reverse", &[list(&[1.0, 2.0])])), "[0=>2,1=>1]");
-        assert!(call("array_includes", &[Value::Number(2.0), list(&[1.0, 2.0])]).unwrap().truthy());
+        assert!(call("array_includes", &[Value::number(2.0), list(&[1.0, 2.0])]).unwrap().truthy());
         assert!(!call("array_includes", &[Value::from("2"), list(&[1.0, 2.0])]).unwrap().truthy());
         assert_eq!(show(call("array_join", &[list(&[1.0, 2.5])])), "12.5");
     }

@@ -76,7 +76,7 @@ fn url_parse(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         put("hostname", Value::from(host.trim_start_matches('[').trim_end_matches(']')));
     }
     if let Some(port) = written_port(text, &url) {
-        put("port", Value::Number(f64::from(port)));
+        put("port", Value::number(f64::from(port)));
     }
     if !url.path().is_empty() {
         put("path", Value::from(url.path()));
@@ -193,6 +193,7 @@ fn pack(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
                 let repeat = count.unwrap_or(values.len());
                 for _ in 0..repeat {
                     let Some(Value::Number(number)) = values.next() else { return Ok(Value::None) };
+                    let number = number.get();
                     let integer = number.trunc() as i64;
                     match code {
                         b'c' | b'C' => out.push(integer as u8),
@@ -269,7 +270,7 @@ fn unpack(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
                         b'e' => f64::from_le_bytes(bytes.try_into().unwrap_or([0; 8])),
                         _ => f64::from_be_bytes(bytes.try_into().unwrap_or([0; 8])),
                     };
-                    out.push(Value::Number(number));
+                    out.push(Value::number(number));
                 }
                 position += repeat * width;
             }
@@ -446,12 +447,12 @@ mod tests {
 
     #[test]
     fn pack_round_trips() {
-        let packed = call("pack", &[s("nCa3Z*"), Value::Number(258.0), Value::Number(7.0), s("ab"), s("zz")]).unwrap();
+        let packed = call("pack", &[s("nCa3Z*"), Value::number(258.0), Value::number(7.0), s("ab"), s("zz")]).unwrap();
         assert_eq!(packed.as_str().unwrap().as_bytes(), b"\x01\x02\x07ab\0zz\0");
         assert_eq!(show("unpack", &[s("nCa3Z*"), packed]), r#"[0=>258,1=>7,2=>"ab\0",3=>"zz"]"#.replace("\\0", "\0"));
         assert_eq!(show("unpack", &[s("H*"), Value::from(vec![0x01, 0xab])]), r#"[0=>"01ab"]"#);
-        assert_eq!(show("unpack", &[s("CC"), Value::from(vec![1, 2, 3]), Value::Number(1.0)]), "[0=>2,1=>3]");
+        assert_eq!(show("unpack", &[s("CC"), Value::from(vec![1, 2, 3]), Value::number(1.0)]), "[0=>2,1=>3]");
         assert!(call("unpack", &[s("N"), s("ab")]).unwrap().is_none());
-        assert!(call("pack", &[s("q"), Value::Number(1.0)]).unwrap().is_none());
+        assert!(call("pack", &[s("q"), Value::number(1.0)]).unwrap().is_none());
     }
 }

@@ -115,9 +115,9 @@ fn file(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fallible<Value>
 }
 
 fn line(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fallible<Value> {
-    Ok(state(object).and_then(|s| s.location.as_ref()).map_or(Value::None, |l| Value::Number(l.1)))
+    Ok(state(object).and_then(|s| s.location.as_ref()).map_or(Value::None, |l| Value::number(l.1)))
 }
 
 fn column(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fallible<Value> {
-    Ok(state(object).and_then(|s| s.location.as_ref()).map_or(Value::None, |l| Value::Number(l.2)))
+    Ok(state(object).and_then(|s| s.location.as_ref()).map_or(Value::None, |l| Value::number(l.2)))
 }

@@ -82,7 +82,7 @@ fn hash(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         state ^= u32::from(byte);
         state = state.wrapping_mul(0x0100_0193);
     }
-    Ok(Value::Number(f64::from(state)))
+    Ok(Value::number(f64::from(state)))
 }
 
 pub(crate) const FUNCTIONS: &[NativeDef] = &[
@@ -166,11 +166,11 @@ mod tests {
         assert_eq!(call("md5", &[s("")]).unwrap().to_display_string(), "d41d8cd98f00b204e9800998ecf8427e");
         assert_eq!(call("sha1", &[s("abc")]).unwrap().to_display_string(), "a9993e364706816aba3e25717850c26c9cd0d89d");
         assert_eq!(
-            call("sha2", &[s("abc"), Value::Number(256.0)]).unwrap().to_display_string(),
+            call("sha2", &[s("abc"), Value::number(256.0)]).unwrap().to_display_string(),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(
-            call("hmac_sha2", &[s("key"), s("The quick brown fox jumps over the lazy dog"), Value::Number(256.0)])
+            call("hmac_sha2", &[s("key"), s("The quick brown fox jumps over the lazy dog"), Value::number(256.0)])
                 .unwrap()
                 .to_display_string(),
             "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"
@@ -186,10 +186,10 @@ mod tests {
 
     #[test]
     fn options_and_errors() {
-        let binary = Value::Array(Array::from_pairs([(Key::Str("binary".into()), Value::Bool(true))]));
+        let binary = Value::Array(Array::from_pairs([(Key::Str("binary".into()), Value::bool(true))]));
         assert_eq!(call("md5", &[s(""), binary]).unwrap().as_str().unwrap().len(), 16);
-        assert_eq!(error_kind(call("sha2", &[s(""), Value::Number(128.0)])), ErrorKind::Value);
-        let bad = Value::Array(Array::from_pairs([(Key::Str("hex".into()), Value::Bool(true))]));
+        assert_eq!(error_kind(call("sha2", &[s(""), Value::number(128.0)])), ErrorKind::Value);
+        let bad = Value::Array(Array::from_pairs([(Key::Str("hex".into()), Value::bool(true))]));
         assert_eq!(error_kind(call("sha1", &[s(""), bad])), ErrorKind::Value);
     }
 }

@@ -16,8 +16,8 @@ fn encode(value: &Value, depth: usize) -> Option<Json> {
     }
     Some(match value {
         Value::None => Json::Null,
-        Value::Bool(flag) => Json::Bool(*flag),
-        Value::Number(number) if number.is_finite() => number_to_json(*number),
+        Value::Bool(flag) => Json::Bool(flag.get()),
+        Value::Number(number) if number.get().is_finite() => number_to_json(number.get()),
         Value::String(text) => Json::String(std::str::from_utf8(text.as_bytes()).ok()?.to_owned()),
         Value::Array(array) if array.is_list() => {
             Json::Array(array.values().map(|v| encode(v, depth + 1)).collect::<Option<Vec<_>>>()?)
@@ -101,16 +101,16 @@ mod tests {
     #[test]
     fn encode_shapes() {
         let value = Value::Array(Array::from_pairs([
-            (Key::Str("a".into()), Value::Array(Array::from_values([Value::Number(1.0), Value::Bool(true)]))),
+            (Key::Str("a".into()), Value::Array(Array::from_values([Value::number(1.0), Value::bool(true)]))),
             (Key::Int(5), Value::from("é")),
         ]));
         assert_eq!(
             call("json_encode", std::slice::from_ref(&value)).unwrap().to_display_string(),
             r#"{"a":[1,true],"5":"\u00e9"}"#
         );
-        let options = Value::Array(Array::from_pairs([(Key::Str("ensure_ascii".into()), Value::Bool(false))]));
+        let options = Value::Array(Array::from_pairs([(Key::Str("ensure_ascii".into()), Value::bool(false))]));
         assert_eq!(call("json_encode", &[value, options]).unwrap().to_display_string(), r#"{"a":[1,true],"5":"é"}"#);
-        assert!(call("json_encode", &[Value::Number(f64::NAN)]).unwrap().is_none());
+        assert!(call("json_encode", &[Value::number(f64::NAN)]).unwrap().is_none());
     }
 
     #[test]
@@ -120,7 +120,7 @@ mod tests {
             r#"["a"=>[0=>1,1=>none]]"#
         );
         assert!(call("json_decode", &[Value::from("{bad")]).unwrap().is_none());
-        let options = Value::Array(Array::from_pairs([(Key::Str("allow_comments".into()), Value::Bool(true))]));
+        let options = Value::Array(Array::from_pairs([(Key::Str("allow_comments".into()), Value::bool(true))]));
         assert_eq!(call("json_decode", &[Value::from("[1 /* c */]"), options]).unwrap().to_display_string(), "[0=>1]");
     }
 }

@@ -148,11 +148,11 @@ mod tests {
             call("explode", &[Value::from(","), Value::from("a,b")]).unwrap().to_display_string(),
             r#"[0=>"a",1=>"b"]"#
         );
-        let list = Value::Array(Array::from_values([Value::Number(1.0), Value::Number(2.0)]));
+        let list = Value::Array(Array::from_values([Value::number(1.0), Value::number(2.0)]));
         assert_eq!(call("implode", &[Value::from("-"), list.clone()]).unwrap().to_display_string(), "1-2");
-        assert!(call("in_array", &[Value::Number(2.0), list.clone()]).unwrap().truthy());
+        assert!(call("in_array", &[Value::number(2.0), list.clone()]).unwrap().truthy());
         assert_eq!(
-            call("substr", &[Value::from("Halon"), Value::Number(1.0), Value::Number(2.0)])
+            call("substr", &[Value::from("Halon"), Value::number(1.0), Value::number(2.0)])
                 .unwrap()
                 .to_display_string(),
             "al"
@@ -168,17 +168,17 @@ mod tests {
 
     #[test]
     fn errors_name_the_alias_arguments() {
-        let list = Value::Array(Array::from_values([Value::Number(1.0)]));
+        let list = Value::Array(Array::from_values([Value::number(1.0)]));
         assert_eq!(
-            message(call("strpos", &[Value::from("a"), Value::Number(1.0)])),
+            message(call("strpos", &[Value::from("a"), Value::number(1.0)])),
             "strpos(): argument 2 (needle) must be a string, found number"
         );
         assert_eq!(
-            message(call("explode", &[Value::from(","), Value::Number(5.0)])),
+            message(call("explode", &[Value::from(","), Value::number(5.0)])),
             "explode(): argument 2 (s) must be a string, found number"
         );
         assert_eq!(
-            message(call("in_array", &[Value::Number(1.0), Value::from("1")])),
+            message(call("in_array", &[Value::number(1.0), Value::from("1")])),
             "in_array(): argument 2 (a) must be an array, found string"
         );
         assert_eq!(

@@ -371,10 +371,10 @@ mod tests {
             show("header_addresslist_extract", std::slice::from_ref(&value)),
             r#"[0=>"jane@example.com",1=>"bob@example.org",2=>"c@x.example",3=>"d@y.example"]"#
         );
-        let names = Value::Array(Array::from_pairs([(Key::Str("name".into()), Value::Bool(true))]));
+        let names = Value::Array(Array::from_pairs([(Key::Str("name".into()), Value::bool(true))]));
         let named = show("header_addresslist_extract", &[value, names]);
         assert!(named.starts_with(r#"[0=>["name"=>"Doe, Jane","address"=>"jane@example.com"],1=>["name"=>"Bob","address"=>"bob@example.org"]"#), "{named}");
-        let field = Value::Array(Array::from_pairs([(Key::Str("field".into()), Value::Bool(true))]));
+        let field = Value::Array(Array::from_pairs([(Key::Str("field".into()), Value::bool(true))]));
         assert_eq!(show("header_addresslist_extract", &[s("To: a@b.example"), field]), r#"[0=>"a@b.example"]"#);
         assert!(call("header_addresslist_extract", &[s("not an address")]).unwrap().is_none());
         let list = Value::Array(Array::from_values([

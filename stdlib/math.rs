@@ -5,7 +5,7 @@ use crate::module::{Args, NativeCtx, NativeDef};
 use crate::value::Value;
 
 fn unary(args: &Args<'_>, f: fn(f64) -> f64) -> Fallible<Value> {
-    Ok(Value::Number(f(args.number(0)?)))
+    Ok(Value::number(f(args.number(0)?)))
 }
 
 fn abs(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -30,16 +30,16 @@ fn round(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let decimals = args.opt_number(1, 0.0)?.trunc().clamp(-308.0, 308.0) as i32;
     let scale = 10f64.powi(decimals);
     let scaled = x * scale;
-    Ok(Value::Number(if scaled.is_finite() { scaled.round() / scale } else { x }))
+    Ok(Value::number(if scaled.is_finite() { scaled.round() / scale } else { x }))
 }
 
 fn pow(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(args.number(0)?.powf(args.number(1)?)))
+    Ok(Value::number(args.number(0)?.powf(args.number(1)?)))
 }
 
 fn log(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let x = args.number(0)?;
-    Ok(Value::Number(match args.get(1) {
+    Ok(Value::number(match args.get(1) {
         Some(_) => x.ln() / args.number(1)?.ln(),
         None => x.ln(),
     }))
@@ -48,14 +48,14 @@ fn log(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 /// No arguments: a double in [0, 1). Two: an integer in [first, last]. One: an error (Q-LIB-8).
 fn random_number(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     match args.len() {
-        0 => Ok(Value::Number(ctx.random_unit())),
+        0 => Ok(Value::number(ctx.random_unit())),
         2 => {
             let (first, last) = (args.number(0)?.ceil(), args.number(1)?.floor());
             if !first.is_finite() || !last.is_finite() || first > last {
                 return Err(args.value_error("needs finite bounds with first <= last"));
             }
             let span = last - first + 1.0;
-            Ok(Value::Number(first + (ctx.random_unit() * span).floor().min(span - 1.0)))
+            Ok(Value::number(first + (ctx.random_unit() * span).floor().min(span - 1.0)))
         }
         _ => Err(crate::error::RuntimeError::new(
             crate::error::ErrorKind::Arity,
@@ -166,7 +166,7 @@ mod tests {
     use crate::value::Value;
 
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        Value::number(x)
     }
 
     #[test]

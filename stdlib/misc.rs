@@ -40,7 +40,9 @@ fn syslog(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
                 .copied()
                 .ok_or_else(|| args.value_error(format!("unknown priority \"{name}\"")))?
         }
-        Value::Number(number) if number.is_finite() && *number >= 0.0 => PRIORITIES[(*number as usize) & 7],
+        Value::Number(number) if number.get().is_finite() && number.get() >= 0.0 => {
+            PRIORITIES[(number.get() as usize) & 7]
+        }
         _ => return Err(args.type_error(0, "a priority name or number")),
     };
     ctx.log(priority, args.bytes(1)?);
@@ -105,7 +107,7 @@ mod tests {
     #[test]
     fn syslog_priorities() {
         assert!(call("syslog", &[Value::from("warning"), Value::from("m")]).unwrap().is_none());
-        assert!(call("syslog", &[Value::Number((3 + (4 << 3)) as f64), Value::from("m")]).unwrap().is_none());
+        assert!(call("syslog", &[Value::number((3 + (4 << 3)) as f64), Value::from("m")]).unwrap().is_none());
         assert_eq!(error_kind(call("syslog", &[Value::from("loud"), Value::from("m")])), ErrorKind::Value);
         assert_eq!(call("gethostname", &[]).unwrap().to_display_string(), "test.example");
     }

@@ -48,7 +48,7 @@ fn includes(ip: &[u8], network: &[u8]) -> Option<bool> {
 }
 
 fn inet_includes(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(includes(args.bytes(0)?, args.bytes(1)?).map_or(Value::None, Value::Bool))
+    Ok(includes(args.bytes(0)?, args.bytes(1)?).map_or(Value::None, Value::bool))
 }
 
 fn inet_pton(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -107,7 +107,7 @@ fn domain_includes(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         sub == domain
             || (sub.len() > domain.len() && sub.ends_with(domain) && sub[sub.len() - domain.len() - 1] == b'.')
     };
-    Ok(Value::Bool(result))
+    Ok(Value::bool(result))
 }
 
 /// The public suffix (publicsuffix.org list, embedded by the `psl` crate); none without a known suffix.

@@ -370,7 +370,7 @@ mod tests {
         assert!(!is_match(&s("^OK$"), b"ok").unwrap());
         assert!(is_match(&compile_literal(b"a.c", "s").unwrap(), b"a\nc").unwrap());
         assert!(is_match(&s("(?<=a)b"), b"ab").unwrap());
-        assert_eq!(error_kind(is_match(&s("("), b"x").map(Value::Bool)), ErrorKind::Regex);
+        assert_eq!(error_kind(is_match(&s("("), b"x").map(Value::bool)), ErrorKind::Regex);
     }
 
     #[test]
@@ -391,7 +391,7 @@ mod tests {
             "home at me"
         );
         assert_eq!(
-            call("pcre_replace", &[s("o"), s("0"), s("foo"), Value::Number(1.0)]).unwrap().to_display_string(),
+            call("pcre_replace", &[s("o"), s("0"), s("foo"), Value::number(1.0)]).unwrap().to_display_string(),
             "f0o"
         );
         assert_eq!(call("pcre_quote", &[s("a.b*c")]).unwrap().to_display_string(), "a\\.b\\*c");

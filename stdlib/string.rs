@@ -174,7 +174,7 @@ fn chr(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 
 fn ord(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     match args.bytes(0)?.first() {
-        Some(byte) => Ok(Value::Number(f64::from(*byte))),
+        Some(byte) => Ok(Value::number(f64::from(*byte))),
         None => Err(args.value_error("the string is empty")),
     }
 }
@@ -269,14 +269,14 @@ fn start_offset(len: usize, offset: i64) -> usize {
 fn str_find(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let (text, needle) = (args.bytes(0)?, args.bytes(1)?);
     let offset = start_offset(text.len(), integer(args, 2, 0.0)?);
-    Ok(Value::Number(find(&text[offset..], needle).map_or(-1.0, |p| (p + offset) as f64)))
+    Ok(Value::number(find(&text[offset..], needle).map_or(-1.0, |p| (p + offset) as f64)))
 }
 
 fn str_rfind(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let (text, needle) = (args.bytes(0)?, args.bytes(1)?);
     let offset = integer(args, 2, 0.0)?.max(0) as usize;
     let end = text.len().saturating_sub(offset);
-    Ok(Value::Number(rfind(&text[..end], needle).map_or(-1.0, |p| p as f64)))
+    Ok(Value::number(rfind(&text[..end], needle).map_or(-1.0, |p| p as f64)))
 }
 
 fn str_lower(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -512,20 +512,20 @@ mod tests {
 
     #[test]
     fn format_examples_from_the_spec() {
-        let values = Array::from_values([s("ann"), Value::Number(7.5)]);
+        let values = Array::from_values([s("ann"), Value::number(7.5)]);
         assert_eq!(format(b"%s scored %'0>6.2f", &values).unwrap(), b"ann scored 007.50");
         let values = Array::from_values([s("a"), s("b")]);
         assert_eq!(format(b"%[1]s-%[0]s", &values).unwrap(), b"b-a");
         assert_eq!(format(b"100%%", &Array::new()).unwrap(), b"100%");
         assert_eq!(format(b"%5s|", &Array::from_values([s("ab")])).unwrap(), b"ab   |");
-        assert_eq!(format(b"%5f|", &Array::from_values([Value::Number(1.5)])).unwrap(), b"  1.5|");
+        assert_eq!(format(b"%5f|", &Array::from_values([Value::number(1.5)])).unwrap(), b"  1.5|");
         assert_eq!(
-            format(b"%x %b %c", &Array::from_values([Value::Number(255.0), Value::Number(5.0), Value::Number(65.0)]))
+            format(b"%x %b %c", &Array::from_values([Value::number(255.0), Value::number(5.0), Value::number(65.0)]))
                 .unwrap(),
             b"ff 101 A"
         );
         assert_eq!(format(b"%'*^7s", &Array::from_values([s("ab")])).unwrap(), b"**ab***");
-        assert_eq!(format(b"%'0=6f", &Array::from_values([Value::Number(-12.0)])).unwrap(), b"-00012");
+        assert_eq!(format(b"%'0=6f", &Array::from_values([Value::number(-12.0)])).unwrap(), b"-00012");
         assert_eq!(format(b"%.2s", &Array::from_values([s("abc")])).unwrap(), b"ab");
         assert!(format(b"%s %s", &Array::from_values([s("a")])).is_err());
         assert!(format(b"%q", &Array::from_values([s("a")])).is_err());
@@ -534,8 +534,8 @@ mod tests {
     #[test]
     fn split_limits() {
         assert_eq!(show(call("str_split", &[s("a b c"), s(" ")])), r#"[0=>"a",1=>"b",2=>"c"]"#);
-        assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(2.0)])), r#"[0=>"a",1=>"b c"]"#);
-        assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::Number(-2.0)])), r#"[0=>"a b",1=>"c"]"#);
+        assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::number(2.0)])), r#"[0=>"a",1=>"b c"]"#);
+        assert_eq!(show(call("str_split", &[s("a b c"), s(" "), Value::number(-2.0)])), r#"[0=>"a b",1=>"c"]"#);
         assert_eq!(error_kind(call("str_split", &[s("abc"), s("")])), ErrorKind::Value);
     }
 
@@ -558,7 +558,7 @@ mod tests {
     #[test]
     fn str_split_limits_join_the_cut_pieces() {
         let split = |text: &str, delimiter: &str, limit: f64| {
-            show(call("str_split", &[s(text), s(delimiter), Value::Number(limit)]))
+            show(call("str_split", &[s(text), s(delimiter), Value::number(limit)]))
         };
         assert_eq!(split("a.b.c.d", ".", 0.0), r#"[0=>"a",1=>"b",2=>"c",3=>"d"]"#);
         assert_eq!(split("a.b.c.d", ".", 1.0), r#"[0=>"a.b.c.d"]"#);
@@ -580,12 +580,12 @@ mod tests {
     fn find_and_slice() {
         assert_eq!(call("str_find", &[s("hello"), s("l")]).unwrap().to_number(), 2.0);
         assert_eq!(call("str_find", &[s("hello"), s("z")]).unwrap().to_number(), -1.0);
-        assert_eq!(call("str_find", &[s("hello"), s("l"), Value::Number(-2.0)]).unwrap().to_number(), 3.0);
+        assert_eq!(call("str_find", &[s("hello"), s("l"), Value::number(-2.0)]).unwrap().to_number(), 3.0);
         assert_eq!(call("str_rfind", &[s("hello"), s("l")]).unwrap().to_number(), 3.0);
-        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(1.0), Value::Number(3.0)])), "alo");
-        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(-3.0)])), "lon");
-        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(1.0), Value::Number(-1.0)])), "alo");
-        assert_eq!(show(call("str_slice", &[s("Halon"), Value::Number(9.0)])), "");
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::number(1.0), Value::number(3.0)])), "alo");
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::number(-3.0)])), "lon");
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::number(1.0), Value::number(-1.0)])), "alo");
+        assert_eq!(show(call("str_slice", &[s("Halon"), Value::number(9.0)])), "");
     }
 
     #[test]
@@ -594,26 +594,26 @@ mod tests {
         assert_eq!(show(call("str_strip", &[s(" \tx\r\n")])), "x");
         assert_eq!(show(call("str_rstrip", &[s("xx--"), s("-")])), "xx");
         assert_eq!(
-            show(call("str_chunk", &[s("abcde"), Value::Number(2.0), Value::Number(1.0)])),
+            show(call("str_chunk", &[s("abcde"), Value::number(2.0), Value::number(1.0)])),
             r#"[0=>"a",1=>"bc",2=>"de"]"#
         );
-        assert_eq!(error_kind(call("str_chunk", &[s("abc"), Value::Number(0.0)])), ErrorKind::Value);
+        assert_eq!(error_kind(call("str_chunk", &[s("abc"), Value::number(0.0)])), ErrorKind::Value);
     }
 
     #[test]
     fn bytes_and_errors() {
-        assert_eq!(show(call("chr", &[Value::Number(65.0)])), "A");
-        assert_eq!(error_kind(call("chr", &[Value::Number(256.0)])), ErrorKind::Value);
-        match *call("chr", &[Value::Number(1e20)]).unwrap_err() {
+        assert_eq!(show(call("chr", &[Value::number(65.0)])), "A");
+        assert_eq!(error_kind(call("chr", &[Value::number(256.0)])), ErrorKind::Value);
+        match *call("chr", &[Value::number(1e20)]).unwrap_err() {
             crate::error::Interrupt::Error(error) => {
                 assert_eq!(error.message, "chr(): 100000000000000000000 is outside 0–255")
             }
             other => panic!("expected an error, got {other:?}"),
         }
         assert_eq!(error_kind(call("ord", &[s("")])), ErrorKind::Value);
-        assert_eq!(error_kind(call("str_lower", &[Value::Number(1.0)])), ErrorKind::Type);
+        assert_eq!(error_kind(call("str_lower", &[Value::number(1.0)])), ErrorKind::Type);
         assert_eq!(show(call("str_replace", &[s(""), s("x"), s("abc")])), "abc");
-        assert_eq!(show(call("str_repeat", &[s("ab"), Value::Number(2.9)])), "abab");
-        assert_eq!(error_kind(call("str_repeat", &[s("ab"), Value::Number(-1.0)])), ErrorKind::Value);
+        assert_eq!(show(call("str_repeat", &[s("ab"), Value::number(2.9)])), "abab");
+        assert_eq!(error_kind(call("str_repeat", &[s("ab"), Value::number(-1.0)])), ErrorKind::Value);
     }
 }

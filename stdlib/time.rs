@@ -12,7 +12,7 @@ use crate::module::{Args, NativeCtx, NativeDef};
 use crate::value::Value;
 
 fn time(ctx: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(ctx.now()))
+    Ok(Value::number(ctx.now()))
 }
 
 fn local_offset(unix: f64) -> f64 {
@@ -21,18 +21,18 @@ fn local_offset(unix: f64) -> f64 {
 
 fn timelocal(ctx: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
     let now = ctx.now();
-    Ok(Value::Number(now + local_offset(now)))
+    Ok(Value::number(now + local_offset(now)))
 }
 
 static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
 
 /// Seconds on a monotonic clock whose origin is the first call in this process.
 fn uptime(_: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(STARTED.elapsed().as_secs_f64()))
+    Ok(Value::number(STARTED.elapsed().as_secs_f64()))
 }
 
 fn executiontime(ctx: &mut NativeCtx<'_>, _: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(ctx.execution_time()))
+    Ok(Value::number(ctx.execution_time()))
 }
 
 /// Sleeps at most 60 s per call so a script cannot park a host thread for long; returns the time slept.
@@ -61,7 +61,7 @@ fn sleep(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     if past_deadline {
         return Err(crate::eval::budget::limit(crate::error::LimitKind::Deadline, "the run exceeded its deadline"));
     }
-    Ok(Value::Number(started.elapsed().as_secs_f64()))
+    Ok(Value::number(started.elapsed().as_secs_f64()))
 }
 
 fn format_time(format: &str, unix: f64, local: bool) -> Option<String> {
@@ -111,7 +111,7 @@ fn strptime(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         return Ok(Value::None);
     };
     if let Ok(parsed) = DateTime::parse_from_str(text, format) {
-        return Ok(Value::Number(parsed.timestamp() as f64));
+        return Ok(Value::number(parsed.timestamp() as f64));
     }
     let naive = NaiveDateTime::parse_from_str(text, format)
         .ok()
@@ -122,7 +122,7 @@ fn strptime(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     } else {
         Some(naive.and_utc().timestamp())
     };
-    Ok(timestamp.map_or(Value::None, |t| Value::Number(t as f64)))
+    Ok(timestamp.map_or(Value::None, |t| Value::number(t as f64)))
 }
 
 fn strpduration(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -154,7 +154,7 @@ fn strpduration(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
         total += value;
         any = true;
     }
-    Ok(if any { Value::Number(total) } else { Value::None })
+    Ok(if any { Value::number(total) } else { Value::None })
 }
 
 pub(crate) const FUNCTIONS: &[NativeDef] = &[
@@ -239,12 +239,12 @@ mod tests {
     use crate::value::{Array, Key, Value};
 
     fn utc() -> Value {
-        Value::Array(Array::from_pairs([(Key::Str("local".into()), Value::Bool(false))]))
+        Value::Array(Array::from_pairs([(Key::Str("local".into()), Value::bool(false))]))
     }
 
     #[test]
     fn format_and_parse_in_utc() {
-        let text = call("strftime", &[Value::from("%Y-%m-%d %H:%M:%S"), Value::Number(86400.5), utc()]).unwrap();
+        let text = call("strftime", &[Value::from("%Y-%m-%d %H:%M:%S"), Value::number(86400.5), utc()]).unwrap();
         assert_eq!(text.to_display_string(), "1970-01-02 00:00:00");
         let parsed = call("strptime", &[Value::from("1970-01-02 00:00:01"), Value::from("%Y-%m-%d %H:%M:%S"), utc()]);
         assert_eq!(parsed.unwrap().to_number(), 86401.0);
@@ -253,8 +253,8 @@ mod tests {
             86400.0
         );
         assert!(call("strptime", &[Value::from("nope"), Value::from("%Y"), utc()]).unwrap().is_none());
-        assert_eq!(error_kind(call("strftime", &[Value::from("%Q"), Value::Number(0.0), utc()])), ErrorKind::Value);
-        let long = call("strftime", &[Value::from("%Y".repeat(60)), Value::Number(0.0), utc()]).unwrap();
+        assert_eq!(error_kind(call("strftime", &[Value::from("%Q"), Value::number(0.0), utc()])), ErrorKind::Value);
+        let long = call("strftime", &[Value::from("%Y".repeat(60)), Value::number(0.0), utc()]).unwrap();
         assert_eq!(long.as_str().unwrap().len(), 100);
     }
 

@@ -13,11 +13,11 @@ fn length(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 }
 
 fn boolean(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Bool(args.any(0).truthy()))
+    Ok(Value::bool(args.any(0).truthy()))
 }
 
 fn number(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(args.any(0).to_number()))
+    Ok(Value::number(args.any(0).to_number()))
 }
 
 fn string(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -28,28 +28,28 @@ fn string(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 }
 
 fn is_array(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Bool(matches!(args.any(0), Value::Array(_))))
+    Ok(Value::bool(matches!(args.any(0), Value::Array(_))))
 }
 
 fn is_boolean(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Bool(matches!(args.any(0), Value::Bool(_))))
+    Ok(Value::bool(matches!(args.any(0), Value::Bool(_))))
 }
 
 fn is_function(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Bool(matches!(args.any(0), Value::Function(_))))
+    Ok(Value::bool(matches!(args.any(0), Value::Function(_))))
 }
 
 fn is_number(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Bool(matches!(args.any(0), Value::Number(_))))
+    Ok(Value::bool(matches!(args.any(0), Value::Number(_))))
 }
 
 /// Q-LIB-17: true for class instances and every builtin object (X509, Exception, Regex), false for resources.
 fn is_object(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Bool(matches!(args.any(0), Value::Object(_))))
+    Ok(Value::bool(matches!(args.any(0), Value::Object(_))))
 }
 
 fn is_string(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Bool(matches!(args.any(0), Value::String(_))))
+    Ok(Value::bool(matches!(args.any(0), Value::String(_))))
 }
 
 macro_rules! def {
@@ -113,15 +113,15 @@ mod tests {
     fn length_counts_bytes_and_entries() {
         assert_eq!(call("length", &[Value::from("é")]).unwrap().to_number(), 2.0);
         assert_eq!(call("length", &[Value::Array(Array::from_values([Value::None]))]).unwrap().to_number(), 1.0);
-        assert!(call("length", &[Value::Number(5.0)]).unwrap().is_none());
+        assert!(call("length", &[Value::number(5.0)]).unwrap().is_none());
     }
 
     #[test]
     fn conversions() {
         assert_eq!(call("number", &[Value::from(" 12 ")]).unwrap().to_number(), 12.0);
         assert_eq!(call("number", &[Value::from("12abc")]).unwrap().to_number(), 0.0);
-        assert_eq!(call("string", &[Value::Bool(true)]).unwrap().to_display_string(), "true");
+        assert_eq!(call("string", &[Value::bool(true)]).unwrap().to_display_string(), "true");
         assert!(call("boolean", &[Value::from("0")]).unwrap().truthy());
-        assert!(call("is_string", &[Value::None]).unwrap().strict_eq(&Value::Bool(false)));
+        assert!(call("is_string", &[Value::None]).unwrap().strict_eq(&Value::bool(false)));
     }
 }

@@ -189,7 +189,7 @@ fn subject_alt_name(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fal
 }
 
 fn version(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(f64::from(certificate(object)?.version().0 + 1)))
+    Ok(Value::number(f64::from(certificate(object)?.version().0 + 1)))
 }
 
 /// Q-X509-2: upper-case hex without leading zeros.
@@ -201,11 +201,11 @@ fn serial_number(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fallib
 }
 
 fn not_valid_before(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(certificate(object)?.validity().not_before.timestamp() as f64))
+    Ok(Value::number(certificate(object)?.validity().not_before.timestamp() as f64))
 }
 
 fn not_valid_after(_: &mut NativeCtx<'_>, object: &Object, _: &Args<'_>) -> Fallible<Value> {
-    Ok(Value::Number(certificate(object)?.validity().not_after.timestamp() as f64))
+    Ok(Value::number(certificate(object)?.validity().not_after.timestamp() as f64))
 }
 
 fn pem_encode(label: &str, der: &[u8]) -> String {
@@ -242,7 +242,7 @@ fn extensions(_: &mut NativeCtx<'_>, object: &Object, args: &Args<'_>) -> Fallib
         Value::Array(Array::from_pairs([
             (Key::Str("name".into()), Value::from(name)),
             (Key::Str("oid".into()), Value::from(extension.oid.to_id_string())),
-            (Key::Str("critical".into()), Value::Bool(extension.critical)),
+            (Key::Str("critical".into()), Value::bool(extension.critical)),
             (Key::Str("value".into()), Value::from(extension.value.to_vec())),
         ]))
     });
@@ -265,7 +265,7 @@ fn ders_of(args: &Args<'_>, index: usize) -> Fallible<Vec<Vec<u8>>> {
 }
 
 fn verdict(ok: bool, error: Option<String>) -> Value {
-    let mut pairs = vec![(Key::Str("result".into()), Value::Bool(ok))];
+    let mut pairs = vec![(Key::Str("result".into()), Value::bool(ok))];
     if let Some(error) = error {
         pairs.push((Key::Str("error".into()), Value::from(error)));
     }
@@ -460,7 +460,7 @@ mod tests {
         let before = run(&client, "not_valid_before", &[], 0.0).to_number();
         let after = run(&client, "not_valid_after", &[], 0.0).to_number();
         assert!(after - before > 3000.0 * 86400.0);
-        let pem = Value::Array(Array::from_pairs([(Key::Str("pem".into()), Value::Bool(true))]));
+        let pem = Value::Array(Array::from_pairs([(Key::Str("pem".into()), Value::bool(true))]));
         assert!(
             run(&client, "export", std::slice::from_ref(&pem), 0.0)
                 .to_display_string()
@@ -487,8 +487,8 @@ mod tests {
     #[test]
     fn string_factory_and_errors() {
         let pem = Value::Array(Array::from_pairs([
-            (Key::Str("pem".into()), Value::Bool(true)),
-            (Key::Str("multiple".into()), Value::Bool(true)),
+            (Key::Str("pem".into()), Value::bool(true)),
+            (Key::Str("multiple".into()), Value::bool(true)),
         ]));
         let both = [CLIENT, CA].concat();
         let def = X509_CLASS.static_fn("String").unwrap();
@@ -512,7 +512,7 @@ mod tests {
         assert!(matches!(run_with(&mut runtime, der.clone(), "String").unwrap(), Value::Object(_)));
         assert!(run_with(&mut runtime, [der.as_slice(), b"trailing"].concat(), "String").unwrap().is_none());
         // errors name the function as scripts call it, whatever name the caller passed
-        let values = [Value::Number(1.0)];
+        let values = [Value::number(1.0)];
         let error = (def.func)(&mut NativeCtx { runtime: &mut runtime }, &Args::new(&values, "String", def.signature));
         match *error.unwrap_err() {
             crate::error::Interrupt::Error(error) => assert!(error.message.starts_with("X509::String(): argument 1")),

@@ -109,7 +109,7 @@ fn host_functions_are_callable() {
     let engine = Engine::builder()
         .function("reputation", 1, 1, |_, args| {
             let ip = args.string(0)?;
-            Ok(Value::Number(if ip.as_bytes().starts_with(b"192.0.2.") { 10.0 } else { 90.0 }))
+            Ok(Value::number(if ip.as_bytes().starts_with(b"192.0.2.") { 10.0 } else { 90.0 }))
         })
         .build();
     let script = engine.compile("host.hsl", r#"echo reputation("192.0.2.7") + reputation("8.8.8.8");"#).expect("ok");

@@ -846,8 +846,8 @@ impl<'c, 'e> Lowerer<'c, 'e> {
         let span = expr.span;
         match &expr.kind {
             ExprKind::None => Expr::Const(Value::None),
-            ExprKind::Bool(flag) => Expr::Const(Value::Bool(*flag)),
-            ExprKind::Number(number) => Expr::Const(Value::Number(*number)),
+            ExprKind::Bool(flag) => Expr::Const(Value::bool(*flag)),
+            ExprKind::Number(number) => Expr::Const(Value::number(*number)),
             ExprKind::String(bytes) => Expr::Const(Value::String(Str::new(bytes.clone()))),
             ExprKind::Interpolated(parts) => {
                 let parts = parts
@@ -960,11 +960,11 @@ impl<'c, 'e> Lowerer<'c, 'e> {
             }
             ExprKind::Isset(target) => match self.place(target, true, false) {
                 Some(place) => Expr::Isset(Box::new(place)),
-                None => Expr::Const(Value::Bool(false)),
+                None => Expr::Const(Value::bool(false)),
             },
             ExprKind::Unset(target) => match self.place(target, true, true) {
                 Some(place) => Expr::Unset(Box::new(place)),
-                None => Expr::Const(Value::Bool(false)),
+                None => Expr::Const(Value::bool(false)),
             },
             ExprKind::Call { callee, args } => self.call(callee, args, span),
             ExprKind::Index { target, index } => {

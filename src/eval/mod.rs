@@ -26,7 +26,7 @@ use crate::span::Span;
 use crate::stdlib::exception::{ExceptionState, exception, exception_state};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{
-    Array, Cell, ClassId, ClassRef, FieldAt, Fields, FnId, Function, FunctionKind, Object, Str, Value, new_cell,
+    Array, Cell, ClassId, ClassRef, FieldAt, Fields, FnId, Function, FunctionKind, Number, Object, Str, Value, new_cell,
 };
 
 pub use budget::{Budget, Limits};
@@ -346,7 +346,7 @@ impl<'p> Machine<'p> {
             Stmt::Return(value) => {
                 let value = match value {
                     Some(expr) => match self.number_operand(expr) {
-                        Some(number) => Value::Number(number),
+                        Some(number) => Value::number(number),
                         None => self.operand(expr)?,
                     },
                     None => Value::None,
@@ -585,7 +585,7 @@ impl<'p> Machine<'p> {
                     Expr::Load(slot, _) => self.peek(*slot)?.as_ref()?,
                     // Number arithmetic (`$labels[$n - 1]`) is worked out without building a value.
                     other => {
-                        computed = Value::Number(self.number_operand(other)?);
+                        computed = Value::number(self.number_operand(other)?);
                         &computed
                     }
                 };
@@ -598,9 +598,10 @@ impl<'p> Machine<'p> {
                 Some(match key {
                     Value::String(text) => array.get(crate::value::KeyRef::from_bytes(text.as_bytes())),
                     Value::Number(number)
-                        if number.fract() == 0.0 && (i32::MIN as f64..=i32::MAX as f64).contains(number) =>
+                        if number.get().fract() == 0.0
+                            && (i32::MIN as f64..=i32::MAX as f64).contains(&number.get()) =>
                     {
-                        array.get(crate::value::KeyRef::Int(*number as i64))
+                        array.get(crate::value::KeyRef::Int(number.get() as i64))
                     }
                     _ => return None,
                 })
@@ -652,9 +653,9 @@ impl<'p> Machine<'p> {
     #[inline(always)]
     fn number_operand(&self, expr: &Expr) -> Option<f64> {
         match expr {
-            Expr::Const(Value::Number(number)) => Some(*number),
+            Expr::Const(Value::Number(number)) => Some(number.get()),
             Expr::Load(slot, _) => match self.peek(*slot)? {
-                Some(Value::Number(number)) => Some(*number),
+                Some(Value::Number(number)) => Some(number.get()),
                 _ => None,
             },
             Expr::Binary(op, left, right, _) => self.number_arithmetic(*op, left, right),
@@ -676,9 +677,9 @@ impl<'p> Machine<'p> {
     fn update_number_var(&mut self, slot: VarSlot, update: impl FnOnce(f64) -> Option<f64>) -> bool {
         let Some(stored) = self.peek_mut(slot) else { return false };
         match stored {
-            Some(Value::Number(number)) => match update(*number) {
+            Some(Value::Number(number)) => match update(number.get()) {
                 Some(result) => {
-                    *number = result;
+                    *number = Number::new(result);
                     true
                 }
                 None => false,
@@ -692,7 +693,7 @@ impl<'p> Machine<'p> {
     #[inline(always)]
     fn binary_values(&mut self, op: BinaryOp, a: Value, b: Value, span: Span) -> Fallible<Value> {
         if let (Value::Number(x), Value::Number(y)) = (&a, &b)
-            && let Some(result) = ops::number_binary(op, *x, *y)
+            && let Some(result) = ops::number_binary(op, x.get(), y.get())
         {
             std::mem::forget(a);
             std::mem::forget(b);
@@ -748,7 +749,7 @@ impl<'p> Machine<'p> {
             return Ok(result);
         }
         let b = self.operand(right)?;
-        self.binary_values(op, Value::Number(x), b, span)
+        self.binary_values(op, Value::number(x), b, span)
     }
 
     /// [`Machine::binary_expr`] when the left operand is neither number arithmetic nor a leaf. Out of line,
@@ -765,7 +766,7 @@ impl<'p> Machine<'p> {
             && parts[2].is_none()
             && let [start, stop] = [&parts[0], &parts[1]].map(|part| match part {
                 None => Some(None),
-                Some(Expr::Const(Value::Number(number))) => Some(Some(*number)),
+                Some(Expr::Const(Value::Number(number))) => Some(Some(number.get())),
                 Some(_) => None,
             })
             && let (Some(start), Some(stop)) = (start, stop)
@@ -773,12 +774,12 @@ impl<'p> Machine<'p> {
             && let Some(Value::String(other)) = self.operand_ref(right)
         {
             let equal = text.as_bytes()[ops::slice_range(text.len(), start, stop)] == *other.as_bytes();
-            return Ok(Value::Bool(equal == matches!(op, Eq | StrictEq)));
+            return Ok(Value::bool(equal == matches!(op, Eq | StrictEq)));
         }
         let a = self.operand(left)?;
         if let Value::Number(x) = a {
             if let Some(y) = self.number_operand(right)
-                && let Some(result) = ops::number_binary(op, x, y)
+                && let Some(result) = ops::number_binary(op, x.get(), y)
             {
                 return Ok(result);
             }
@@ -849,9 +850,9 @@ impl<'p> Machine<'p> {
                 if let Place::Var(slot, _) = &**place
                     && let Some(operand) = self.number_operand(value)
                     && let Some(Some(Value::Number(number))) = self.peek_mut(*slot)
-                    && let Some(result) = ops::number_arithmetic(*op, *number, operand)
+                    && let Some(result) = ops::number_arithmetic(*op, number.get(), operand)
                 {
-                    *number = result;
+                    *number = Number::new(result);
                     return Ok(());
                 }
                 let value = self.operand(value)?;
@@ -888,8 +889,8 @@ impl<'p> Machine<'p> {
             }
             Expr::Binary(op, left, right, span) => self.binary_expr(*op, left, right, *span),
             Expr::Concat(first, rest) => self.concat(first, rest),
-            Expr::And(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
-            Expr::Or(left, right) => Ok(Value::Bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
+            Expr::And(left, right) => Ok(Value::bool(self.eval(left)?.truthy() && self.eval(right)?.truthy())),
+            Expr::Or(left, right) => Ok(Value::bool(self.eval(left)?.truthy() || self.eval(right)?.truthy())),
             Expr::Coalesce(left, right) => match self.eval_quiet(left)? {
                 Value::None => self.eval(right),
                 value => Ok(value),
@@ -964,8 +965,8 @@ impl<'p> Machine<'p> {
                 self.destructure(items, &value)?;
                 Ok(value)
             }
-            Expr::Isset(place) => self.isset(place).map(Value::Bool),
-            Expr::Unset(place) => self.unset(place).map(Value::Bool),
+            Expr::Isset(place) => self.isset(place).map(Value::bool),
+            Expr::Unset(place) => self.unset(place).map(Value::bool),
             Expr::Match { subject, arms, default, span } => self.match_arms(subject, arms, default.as_deref(), *span),
             Expr::Cache { options, call, name } => self.cache(options, call, name),
         }
@@ -1229,7 +1230,7 @@ impl<'p> Machine<'p> {
         for (bound, part) in bounds.iter_mut().zip(parts.iter()) {
             if let Some(expr) = part {
                 match self.eval(expr)? {
-                    Value::Number(number) => *bound = Some(number),
+                    Value::Number(number) => *bound = Some(number.get()),
                     Value::None => {}
                     other => {
                         return Err(self.error(
@@ -1624,7 +1625,7 @@ impl<'p> Machine<'p> {
             let value = match args.get(index) {
                 // Number arguments are built in registers, not returned through memory by `eval`.
                 Some(arg) => match self.number_operand(&arg.expr) {
-                    Some(number) => Value::Number(number),
+                    Some(number) => Value::number(number),
                     None => match self.operand(&arg.expr) {
                         Ok(value) => value,
                         Err(error) => {
@@ -1965,17 +1966,17 @@ impl CacheOptions {
                 RuntimeError::new(ErrorKind::Type, format!("cache option \"{name}\" must be {expected}"))
             };
             match (name.as_str(), value) {
-                ("ttl", Value::Number(n)) => options.ttl = *n,
+                ("ttl", Value::Number(n)) => options.ttl = n.get(),
                 ("ttl_override", Value::Array(a)) => options.ttl_override = Some(a.clone()),
                 ("ttl_function", f @ Value::Function(_)) => options.ttl_function = Some(f.clone()),
                 ("update_function", f @ Value::Function(_)) => options.update_function = Some(f.clone()),
                 ("argv_filter", Value::Array(a)) => {
                     options.argv_filter = Some(a.values().map(|v| v.to_number().max(0.0) as usize).collect())
                 }
-                ("force", Value::Bool(b)) => options.force = *b,
-                ("size", Value::Number(n)) => options.size = n.max(1.0) as usize,
+                ("force", Value::Bool(b)) => options.force = b.get(),
+                ("size", Value::Number(n)) => options.size = n.get().max(1.0) as usize,
                 ("namespace", Value::String(s)) => options.namespace = s.as_bytes().to_vec(),
-                ("lru", Value::Bool(b)) => options.lru = *b,
+                ("lru", Value::Bool(b)) => options.lru = b.get(),
                 ("per_message", Value::Bool(_)) => {}
                 ("ttl" | "size", _) => return Err(bad("a number")),
                 ("ttl_override" | "argv_filter", _) => return Err(bad("an array")),

@@ -17,8 +17,8 @@ fn type_error(op: &str, a: &Value, b: &Value) -> RuntimeError {
 #[inline]
 fn numeric(value: &Value) -> Option<f64> {
     match value {
-        Value::Number(number) => Some(*number),
-        Value::Bool(flag) => Some(f64::from(u8::from(*flag))),
+        Value::Number(number) => Some(number.get()),
+        Value::Bool(flag) => Some(f64::from(u8::from(flag.get()))),
         _ => None,
     }
 }
@@ -34,9 +34,9 @@ pub fn to_i32(number: f64) -> i32 {
 /// Casts a value to an array key (language.md §3.6, Q-ARR-1, Q-ARR-1b).
 pub fn to_key(value: &Value) -> Result<Key, RuntimeError> {
     match value {
-        Value::Number(number) => number_key(*number),
+        Value::Number(number) => number_key(number.get()),
         Value::String(text) => Ok(Key::from_str_key(text.clone())),
-        Value::Bool(flag) => Ok(Key::Int(i64::from(*flag))),
+        Value::Bool(flag) => Ok(Key::Int(i64::from(flag.get()))),
         other => Err(RuntimeError::new(
             ErrorKind::Index,
             format!("invalid array key type {} (keys are numbers or strings)", other.type_name()),
@@ -58,9 +58,9 @@ fn number_key(number: f64) -> Result<Key, RuntimeError> {
 /// Prefix operators.
 pub fn unary(op: UnaryOp, value: &Value) -> OpResult {
     match op {
-        UnaryOp::Not => Ok(Value::Bool(!value.truthy())),
+        UnaryOp::Not => Ok(Value::bool(!value.truthy())),
         UnaryOp::Neg | UnaryOp::Plus => match numeric(value) {
-            Some(number) => Ok(Value::Number(if op == UnaryOp::Neg { -number } else { number })),
+            Some(number) => Ok(Value::number(if op == UnaryOp::Neg { -number } else { number })),
             None => Err(RuntimeError::new(
                 ErrorKind::Type,
                 format!(
@@ -71,7 +71,7 @@ pub fn unary(op: UnaryOp, value: &Value) -> OpResult {
             )),
         },
         UnaryOp::BitNot => match numeric(value) {
-            Some(number) => Ok(Value::Number(f64::from(!to_i32(number)))),
+            Some(number) => Ok(Value::number(f64::from(!to_i32(number)))),
             None => Err(RuntimeError::new(
                 ErrorKind::Type,
                 format!("unsupported operand type for `~`: {}", value.type_name()),
@@ -118,17 +118,17 @@ pub fn number_arithmetic(op: BinaryOp, x: f64, y: f64) -> Option<f64> {
 pub fn number_binary(op: BinaryOp, x: f64, y: f64) -> Option<Value> {
     use BinaryOp::*;
     Some(match op {
-        Add => Value::Number(x + y),
-        Sub => Value::Number(x - y),
-        Mul => Value::Number(x * y),
-        Div => Value::Number(x / y),
-        Mod => Value::Number(remainder(x, y)),
-        Lt => Value::Bool(x < y),
-        Le => Value::Bool(x <= y),
-        Gt => Value::Bool(x > y),
-        Ge => Value::Bool(x >= y),
-        Eq | StrictEq => Value::Bool(x == y),
-        NotEq | StrictNotEq => Value::Bool(x != y),
+        Add => Value::number(x + y),
+        Sub => Value::number(x - y),
+        Mul => Value::number(x * y),
+        Div => Value::number(x / y),
+        Mod => Value::number(remainder(x, y)),
+        Lt => Value::bool(x < y),
+        Le => Value::bool(x <= y),
+        Gt => Value::bool(x > y),
+        Ge => Value::bool(x >= y),
+        Eq | StrictEq => Value::bool(x == y),
+        NotEq | StrictNotEq => Value::bool(x != y),
         _ => return None,
     })
 }
@@ -136,7 +136,7 @@ pub fn number_binary(op: BinaryOp, x: f64, y: f64) -> Option<Value> {
 /// Binary operators other than `and`, `or` and `??` (which short-circuit in the evaluator).
 pub fn binary(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
     if let (Value::Number(x), Value::Number(y)) = (a, b)
-        && let Some(result) = number_binary(op, *x, *y)
+        && let Some(result) = number_binary(op, x.get(), y.get())
     {
         return Ok(result);
     }
@@ -218,16 +218,16 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
             b.write_display(&mut text);
             Ok(Value::String(text))
         }
-        Eq => Ok(Value::Bool(a.loose_eq(b))),
-        NotEq => Ok(Value::Bool(!a.loose_eq(b))),
-        StrictEq => Ok(Value::Bool(a.strict_eq(b))),
-        StrictNotEq => Ok(Value::Bool(!a.strict_eq(b))),
+        Eq => Ok(Value::bool(a.loose_eq(b))),
+        NotEq => Ok(Value::bool(!a.loose_eq(b))),
+        StrictEq => Ok(Value::bool(a.strict_eq(b))),
+        StrictNotEq => Ok(Value::bool(!a.strict_eq(b))),
         Lt | Le | Gt | Ge => {
             if !(is_orderable(a) && is_orderable(b)) {
                 return Err(type_error(op.symbol(), a, b));
             }
             let ordering = a.compare(b);
-            Ok(Value::Bool(match (op, ordering) {
+            Ok(Value::bool(match (op, ordering) {
                 (_, None) => false,
                 (Lt, Some(o)) => o.is_lt(),
                 (Le, Some(o)) => o.is_le(),
@@ -247,7 +247,7 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
                 Shr => f64::from(x >> shift),
                 _ => f64::from((x as u32) >> shift),
             };
-            Ok(Value::Number(result))
+            Ok(Value::number(result))
         }
         RegexMatch | RegexNotMatch => {
             let subject = match a {
@@ -264,7 +264,7 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
                 crate::error::Interrupt::Error(error) => error,
                 crate::error::Interrupt::Action { .. } => RuntimeError::new(ErrorKind::Internal, "unexpected action"),
             })?;
-            Ok(Value::Bool(matched == (op == RegexMatch)))
+            Ok(Value::bool(matched == (op == RegexMatch)))
         }
         And | Or | Coalesce => Err(RuntimeError::new(ErrorKind::Internal, "short-circuit operator reached binary()")),
     }
@@ -284,7 +284,7 @@ fn arithmetic(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
         BinaryOp::Mod => remainder(x, y),
         _ => x.powf(y),
     };
-    Ok(Value::Number(number))
+    Ok(Value::number(number))
 }
 
 /// `$a + $b` on arrays: string keys of `b` overwrite (keeping `a`'s position), integer keys append.
@@ -360,7 +360,7 @@ mod tests {
     use super::*;
 
     fn n(x: f64) -> Value {
-        Value::Number(x)
+        Value::number(x)
     }
 
     #[test]
@@ -386,7 +386,7 @@ mod tests {
         assert_eq!(to_key(&n(1.9)).unwrap(), Key::Int(1));
         assert_eq!(to_key(&Value::from("1")).unwrap(), Key::Int(1));
         assert_eq!(to_key(&Value::from("1.9")).unwrap(), Key::Str("1.9".into()));
-        assert_eq!(to_key(&Value::Bool(true)).unwrap(), Key::Int(1));
+        assert_eq!(to_key(&Value::bool(true)).unwrap(), Key::Int(1));
         assert!(to_key(&Value::None).is_err());
         assert!(to_key(&n(3e10)).is_err());
     }

@@ -9,7 +9,7 @@ use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError};
 use crate::ir::{Expr, Member, Place, VarSlot, slot_in};
 use crate::span::Span;
 use crate::syntax::ast::BinaryOp;
-use crate::value::{Array, ClassId, ClassRef, FieldAt, Key, Object, Str, Value};
+use crate::value::{Array, ClassId, ClassRef, FieldAt, Key, Number, Object, Str, Value};
 
 pub(crate) enum Root {
     Var(VarSlot, Span),
@@ -356,7 +356,12 @@ impl Machine<'_> {
     fn with_own_number<R>(&self, target: &Expr, member: &Member, f: impl FnOnce(&mut f64) -> Option<R>) -> Option<R> {
         let (fields, at) = self.own_slot(target, member)?;
         match fields.lock().get_mut(at, false) {
-            Some(Value::Number(number)) => f(number),
+            Some(Value::Number(number)) => {
+                let mut value = number.get();
+                let result = f(&mut value);
+                *number = Number::new(value);
+                result
+            }
             _ => None,
         }
     }
@@ -403,9 +408,10 @@ impl Machine<'_> {
         let key = ops::to_key(self.operand_ref(key)?).ok()?;
         let Some(Value::Array(array)) = self.peek_mut(slot)? else { return None };
         let Some(Value::Number(number)) = array.make_mut().get_mut(key.as_ref()) else { return None };
-        let old = *number;
-        *number = update(old)?;
-        Some((old, *number))
+        let old = number.get();
+        let new = update(old)?;
+        *number = Number::new(new);
+        Some((old, new))
     }
 
     /// Runs `f` on a variable's slot (`None` = unset), holding a cell's lock if it is one.
@@ -425,26 +431,27 @@ impl Machine<'_> {
     /// `place op= value`: updates in place (so `.=` appends without copying), or changes nothing on error.
     pub(crate) fn compound_assign(&mut self, op: BinaryOp, place: &Place, rhs: Value, span: Span) -> Fallible<Value> {
         if let Value::Number(b) = rhs
-            && let Some((_, result)) = self.update_number_element(place, |a| ops::number_arithmetic(op, a, b))
+            && let Some((_, result)) = self.update_number_element(place, |a| ops::number_arithmetic(op, a, b.get()))
         {
-            return Ok(Value::Number(result));
+            return Ok(Value::number(result));
         }
         if let Place::Var(slot, var_span) = place {
             let limit = self.limits.max_string_size;
             let result = self.with_var(*slot, |current| {
                 let Some(value) = current else { return Err(None) };
                 if let (Value::Number(a), Value::Number(b)) = (&*value, &rhs) {
+                    let (a, b) = (a.get(), b.get());
                     let number = match op {
-                        BinaryOp::Add => Some(*a + *b),
-                        BinaryOp::Sub => Some(*a - *b),
-                        BinaryOp::Mul => Some(*a * *b),
-                        BinaryOp::Div => Some(*a / *b),
-                        BinaryOp::Mod => Some(ops::remainder(*a, *b)),
+                        BinaryOp::Add => Some(a + b),
+                        BinaryOp::Sub => Some(a - b),
+                        BinaryOp::Mul => Some(a * b),
+                        BinaryOp::Div => Some(a / b),
+                        BinaryOp::Mod => Some(ops::remainder(a, b)),
                         _ => None,
                     };
                     if let Some(number) = number {
-                        *value = Value::Number(number);
-                        return Ok(Value::Number(number));
+                        *value = Value::number(number);
+                        return Ok(Value::number(number));
                     }
                 }
                 if op == BinaryOp::Concat
@@ -485,8 +492,8 @@ impl Machine<'_> {
                 // `$object->name op= number`: updated in place under one lock when both sides are numbers.
                 if let Value::Number(b) = rhs
                     && let Some(result) = self.with_own_number(target, member, |a| {
-                        let Some(Value::Number(result)) = ops::number_binary(op, *a, b) else { return None };
-                        *a = result;
+                        let Some(Value::Number(result)) = ops::number_binary(op, *a, b.get()) else { return None };
+                        *a = result.get();
                         Some(result)
                     })
                 {
@@ -500,7 +507,7 @@ impl Machine<'_> {
                 {
                     let at = self.walk_ctx(span).locate(object, name, *slot, true)?;
                     if let Some(Value::Number(a)) = fields.lock().get_mut(at, false)
-                        && let Some(Value::Number(result)) = ops::number_binary(op, *a, *b)
+                        && let Some(Value::Number(result)) = ops::number_binary(op, a.get(), b.get())
                     {
                         *a = result;
                         return Ok(Value::Number(result));
@@ -564,9 +571,9 @@ impl Machine<'_> {
         if let Place::Var(slot, var_span) = place {
             let fast = self.with_var(*slot, |current| match current {
                 Some(Value::Number(number)) => {
-                    let old = *number;
-                    *number += delta;
-                    Some(Value::Number(if prefix { *number } else { old }))
+                    let old = number.get();
+                    *number = Number::new(old + delta);
+                    Some(Value::number(if prefix { old + delta } else { old }))
                 }
                 _ => None,
             });
@@ -581,20 +588,20 @@ impl Machine<'_> {
             && let Some(value) = self.with_own_number(target, member, |number| {
                 let old = *number;
                 *number += delta;
-                Some(Value::Number(if prefix { *number } else { old }))
+                Some(Value::number(if prefix { *number } else { old }))
             })
         {
             return Ok(value);
         }
         if let Some((old, new)) = self.update_number_element(place, |number| Some(number + delta)) {
-            return Ok(Value::Number(if prefix { new } else { old }));
+            return Ok(Value::number(if prefix { new } else { old }));
         }
         let resolved = self.resolve(place)?;
         let mut update = |slot: &mut Value| -> Fallible<(Value, Value)> {
             let old = slot.clone();
             let new = match &old {
-                Value::Number(number) => Value::Number(number + delta),
-                Value::Bool(flag) => Value::Number(f64::from(u8::from(*flag)) + delta),
+                Value::Number(number) => Value::number(number.get() + delta),
+                Value::Bool(flag) => Value::number(f64::from(u8::from(flag.get())) + delta),
                 other => {
                     return Err(error(
                         ErrorKind::Type,

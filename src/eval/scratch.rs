@@ -82,7 +82,7 @@ mod tests {
     fn a_thread_gets_back_its_emptied_buffers() {
         std::thread::spawn(|| {
             let mut scratch = Scratch::take();
-            scratch.stack.resize(100, Some(Value::Number(1.0)));
+            scratch.stack.resize(100, Some(Value::number(1.0)));
             scratch.arg_pool.push(vec![Value::from("held")]);
             scratch.module_started.push(true);
             let stack = scratch.stack.as_ptr();

@@ -87,7 +87,7 @@ impl Schema {
         };
         match (self, value) {
             (Schema::Any, _) => {}
-            (Schema::Number, Value::Number(n)) if !n.is_finite() => mismatch(errors),
+            (Schema::Number, Value::Number(n)) if !n.get().is_finite() => mismatch(errors),
             (Schema::String, Value::String(_))
             | (Schema::Number, Value::Number(_))
             | (Schema::Boolean, Value::Bool(_)) => {}
@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn missing_and_unknown_fields() {
         let schema = Schema::Record(vec![Field::required("close", Schema::String)]);
-        let value = Value::Array(Array::from_pairs([(Key::Str("extra".into()), Value::Bool(true))]));
+        let value = Value::Array(Array::from_pairs([(Key::Str("extra".into()), Value::bool(true))]));
         let mut errors = Vec::new();
         schema.check(&value, "arguments", &mut errors);
         assert_eq!(errors.len(), 2);
@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn lists_check_each_item() {
         let schema = Schema::List(Box::new(Schema::Number));
-        let value = Value::Array(Array::from_values([Value::Number(1.0), Value::from("2")]));
+        let value = Value::Array(Array::from_values([Value::number(1.0), Value::from("2")]));
         let mut errors = Vec::new();
         schema.check(&value, "reply.enhanced", &mut errors);
         assert_eq!(errors[0].path, "reply.enhanced[1]");

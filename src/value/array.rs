@@ -191,7 +191,7 @@ impl Key {
     /// The key as an HSL value.
     pub fn to_value(&self) -> Value {
         match self {
-            Key::Int(number) => Value::Number(*number as f64),
+            Key::Int(number) => Value::number(*number as f64),
             Key::Str(text) => Value::String(text.to_str()),
         }
     }
@@ -849,11 +849,11 @@ mod tests {
         let names: Vec<String> = (0..20).map(|index| format!("{}{index}", "k".repeat(index))).collect();
         let mut array = Array::new();
         for (index, name) in names.iter().enumerate() {
-            array.make_mut().insert(Key::from(name.as_str()), Value::Number(index as f64));
+            array.make_mut().insert(Key::from(name.as_str()), Value::number(index as f64));
             // Pairs while they fit, a hash map after: every key stays findable by its bytes.
             for (earlier, name) in names[..=index].iter().enumerate() {
                 let found = array.get(KeyRef::from_bytes(name.as_bytes()));
-                assert!(matches!(found, Some(Value::Number(n)) if *n == earlier as f64), "{name}");
+                assert!(matches!(found, Some(Value::Number(n)) if n.get() == earlier as f64), "{name}");
             }
         }
         assert_eq!(storage_name(&array), "map");
@@ -882,9 +882,9 @@ mod tests {
     fn push_uses_highest_integer_key() {
         let mut array = Array::new();
         let data = array.make_mut();
-        data.push(Value::Number(1.0));
-        data.insert(Key::Int(5), Value::Number(2.0));
-        assert_eq!(data.push(Value::Number(3.0)), 6);
+        data.push(Value::number(1.0));
+        data.insert(Key::Int(5), Value::number(2.0));
+        assert_eq!(data.push(Value::number(3.0)), 6);
         data.insert(Key::Str("x".into()), Value::None);
         assert_eq!(data.push(Value::None), 7);
     }
@@ -906,22 +906,22 @@ mod tests {
 
     #[test]
     fn lists_stay_packed() {
-        let mut array = Array::from_values([Value::Number(1.0), Value::Number(2.0)]);
+        let mut array = Array::from_values([Value::number(1.0), Value::number(2.0)]);
         let data = array.make_mut();
-        data.push(Value::Number(3.0));
-        data.insert(Key::Int(3), Value::Number(4.0));
-        *data.entry_mut(Key::Int(4)) = Value::Number(5.0);
-        data.insert(Key::Int(0), Value::Number(0.0));
-        assert!(same(data.remove(KeyRef::Int(4)).as_ref(), Some(&Value::Number(5.0))));
+        data.push(Value::number(3.0));
+        data.insert(Key::Int(3), Value::number(4.0));
+        *data.entry_mut(Key::Int(4)) = Value::number(5.0);
+        data.insert(Key::Int(0), Value::number(0.0));
+        assert!(same(data.remove(KeyRef::Int(4)).as_ref(), Some(&Value::number(5.0))));
         assert!(is_packed(&array));
         assert_eq!(array.len(), 4);
-        assert!(same(array.get(KeyRef::Int(0)), Some(&Value::Number(0.0))));
+        assert!(same(array.get(KeyRef::Int(0)), Some(&Value::number(0.0))));
         assert!(array.get(KeyRef::Int(4)).is_none());
         assert!(array.get(KeyRef::Int(-1)).is_none());
         assert!(array.get(KeyRef::Str(b"a")).is_none());
         let (key, value) = array.get_index(3).unwrap();
         assert_eq!(key, Key::Int(3));
-        assert!(same(Some(value), Some(&Value::Number(4.0))));
+        assert!(same(Some(value), Some(&Value::number(4.0))));
         assert!(array.is_list());
     }
 
@@ -935,7 +935,7 @@ mod tests {
             |data| data.retain(|_, _| true),
         ];
         for change in cases {
-            let mut array = Array::from_values([Value::Number(1.0), Value::Number(2.0)]);
+            let mut array = Array::from_values([Value::number(1.0), Value::number(2.0)]);
             let before: Vec<Value> = array.values().cloned().collect();
             change(array.make_mut());
             assert!(!is_packed(&array));
@@ -952,7 +952,7 @@ mod tests {
     #[test]
     fn append_after_removing_the_last_key_skips_it() {
         // Removal keeps the automatic index, so the next append leaves a gap and the list becomes a map.
-        let mut array = Array::from_values([Value::Number(1.0), Value::Number(2.0), Value::Number(3.0)]);
+        let mut array = Array::from_values([Value::number(1.0), Value::number(2.0), Value::number(3.0)]);
         let data = array.make_mut();
         data.remove(KeyRef::Int(2));
         assert!(is_packed(&array));
@@ -976,9 +976,9 @@ mod tests {
 
     #[test]
     fn iterators_agree_in_every_representation() {
-        let list = Array::from_values([Value::Number(1.0), Value::Number(2.0)]);
+        let list = Array::from_values([Value::number(1.0), Value::number(2.0)]);
         let mut pairs = list.clone();
-        pairs.make_mut().insert(Key::Str("k".into()), Value::Number(3.0));
+        pairs.make_mut().insert(Key::Str("k".into()), Value::number(3.0));
         let mut map = pairs.clone();
         for key in string_keys(SMALL) {
             map.make_mut().insert(key, Value::None);
@@ -993,7 +993,7 @@ mod tests {
             assert_eq!(backwards.into_iter().rev().collect::<Vec<_>>(), keys(array));
             assert_eq!(array.values().len(), array.len());
             assert_eq!(array.values().rev().count(), array.len());
-            assert!(same(array.value_at(1), Some(&Value::Number(2.0))));
+            assert!(same(array.value_at(1), Some(&Value::number(2.0))));
             assert_eq!(array.get_index(1).map(|(key, _)| key), Some(Key::Int(1)));
             assert_eq!(array.key_at(1), Some(Key::Int(1)));
             assert_eq!(array.key_at(array.len()), None);
@@ -1005,51 +1005,51 @@ mod tests {
 
     #[test]
     fn few_keys_are_pairs_and_more_become_a_map() {
-        let mut array = Array::from_pairs(string_keys(5).into_iter().map(|key| (key, Value::Number(1.0))));
+        let mut array = Array::from_pairs(string_keys(5).into_iter().map(|key| (key, Value::number(1.0))));
         assert_eq!(storage_name(&array), "pairs");
         let data = array.make_mut();
         for (index, key) in string_keys(SMALL).into_iter().enumerate() {
             // The first five overwrite in place; the rest are added.
-            data.insert(key, Value::Number(index as f64));
+            data.insert(key, Value::number(index as f64));
         }
         assert_eq!(storage_name(&array), "pairs");
         assert_eq!(array.len(), SMALL);
-        array.make_mut().insert(Key::Str("k3".into()), Value::Number(33.0));
+        array.make_mut().insert(Key::Str("k3".into()), Value::number(33.0));
         assert_eq!(storage_name(&array), "pairs");
-        array.make_mut().insert(Key::Int(-1), Value::Number(-1.0));
+        array.make_mut().insert(Key::Int(-1), Value::number(-1.0));
         assert_eq!(storage_name(&array), "map");
         let mut expected = string_keys(SMALL);
         expected.push(Key::Int(-1));
         assert_eq!(keys(&array), expected);
-        assert!(same(array.get(KeyRef::Str(b"k3")), Some(&Value::Number(33.0))));
-        assert!(same(array.get(KeyRef::Str(b"k7")), Some(&Value::Number(7.0))));
-        assert!(same(array.get(KeyRef::Int(-1)), Some(&Value::Number(-1.0))));
+        assert!(same(array.get(KeyRef::Str(b"k3")), Some(&Value::number(33.0))));
+        assert!(same(array.get(KeyRef::Str(b"k7")), Some(&Value::number(7.0))));
+        assert!(same(array.get(KeyRef::Int(-1)), Some(&Value::number(-1.0))));
         assert_eq!(array.next_index(), 0);
     }
 
     #[test]
     fn pairs_find_update_remove_and_retain_by_key() {
         let mut array = Array::from_pairs([
-            (Key::Str("a".into()), Value::Number(1.0)),
-            (Key::Int(7), Value::Number(2.0)),
-            (Key::Str("b".into()), Value::Number(3.0)),
+            (Key::Str("a".into()), Value::number(1.0)),
+            (Key::Int(7), Value::number(2.0)),
+            (Key::Str("b".into()), Value::number(3.0)),
         ]);
         assert_eq!(storage_name(&array), "pairs");
         assert!(array.contains_key(KeyRef::Int(7)) && !array.contains_key(KeyRef::Str(b"7")));
         assert!(array.get(KeyRef::Str(b"c")).is_none());
         let same_start =
-            Array::from_pairs([(Key::Str("ab".into()), Value::Number(1.0)), (Key::Str("ac".into()), Value::None)]);
+            Array::from_pairs([(Key::Str("ab".into()), Value::number(1.0)), (Key::Str("ac".into()), Value::None)]);
         assert!(same(same_start.get(KeyRef::Str(b"ac")), Some(&Value::None)));
         assert!(same_start.get(KeyRef::Str(b"ad")).is_none() && same_start.get(KeyRef::Str(b"")).is_none());
         let data = array.make_mut();
-        *data.get_mut(KeyRef::Str(b"a")).unwrap() = Value::Number(10.0);
+        *data.get_mut(KeyRef::Str(b"a")).unwrap() = Value::number(10.0);
         assert!(data.get_mut(KeyRef::Int(8)).is_none());
-        assert_eq!(data.push(Value::Number(4.0)), 8);
-        assert!(same(data.remove(KeyRef::Int(7)).as_ref(), Some(&Value::Number(2.0))));
+        assert_eq!(data.push(Value::number(4.0)), 8);
+        assert!(same(data.remove(KeyRef::Int(7)).as_ref(), Some(&Value::number(2.0))));
         assert!(data.remove(KeyRef::Int(7)).is_none());
         data.retain(|key, _| *key != Key::Str("b".into()));
         assert_eq!(keys(&array), [Key::Str("a".into()), Key::Int(8)]);
-        assert!(same(array.get(KeyRef::Str(b"a")), Some(&Value::Number(10.0))));
+        assert!(same(array.get(KeyRef::Str(b"a")), Some(&Value::number(10.0))));
         assert_eq!(storage_name(&array), "pairs");
         array.make_mut().reserve(SMALL);
         assert_eq!(storage_name(&array), "map");
@@ -1066,7 +1066,7 @@ mod tests {
         reserved.make_mut().insert(Key::Str("x".into()), Value::None);
         let Storage::Map(map) = &reserved.data().storage else { panic!("room for many entries is a map") };
         assert!(map.capacity() >= SMALL + 4);
-        let mut long = Array::from_values((0..SMALL + 1).map(|n| Value::Number(n as f64)));
+        let mut long = Array::from_values((0..SMALL + 1).map(|n| Value::number(n as f64)));
         long.make_mut().remove(KeyRef::Int(0));
         assert_eq!(storage_name(&long), "map");
         assert_eq!(keys(&long).first(), Some(&Key::Int(1)));
@@ -1076,7 +1076,7 @@ mod tests {
 
     #[test]
     fn from_pairs_picks_the_storage_from_the_first_key() {
-        let list = Array::from_pairs([(Key::Int(0), Value::Number(1.0)), (Key::Int(1), Value::Number(2.0))]);
+        let list = Array::from_pairs([(Key::Int(0), Value::number(1.0)), (Key::Int(1), Value::number(2.0))]);
         assert!(is_packed(&list));
         assert_eq!(list.next_index(), 2);
         let pairs = [(Key::Int(1), Value::None), (Key::Int(0), Value::None), (Key::Str("k".into()), Value::None)];
@@ -1085,12 +1085,12 @@ mod tests {
         assert_eq!(keys(&map), [Key::Int(1), Key::Int(0), Key::Str("k".into())]);
         assert_eq!(map.next_index(), 2);
         let duplicates = Array::from_pairs([
-            (Key::Str("a".into()), Value::Number(1.0)),
-            (Key::Str("b".into()), Value::Number(2.0)),
-            (Key::Str("a".into()), Value::Number(3.0)),
+            (Key::Str("a".into()), Value::number(1.0)),
+            (Key::Str("b".into()), Value::number(2.0)),
+            (Key::Str("a".into()), Value::number(3.0)),
         ]);
         assert_eq!(keys(&duplicates), [Key::Str("a".into()), Key::Str("b".into())]);
-        assert!(same(duplicates.get(KeyRef::Str(b"a")), Some(&Value::Number(3.0))));
+        assert!(same(duplicates.get(KeyRef::Str(b"a")), Some(&Value::number(3.0))));
         assert!(is_packed(&Array::from_pairs([])));
     }
 
@@ -1104,14 +1104,14 @@ mod tests {
         // Pairs whose first key is a string (keyed storage), with duplicates, short of and past SMALL.
         for count in [1, 3, SMALL, SMALL + 1, 20] {
             let pairs: Vec<(Key, Value)> = std::iter::once((Key::from("first"), Value::None))
-                .chain((0..count).map(|index| (key(index), Value::Number(index as f64))))
+                .chain((0..count).map(|index| (key(index), Value::number(index as f64))))
                 .collect();
             assert_builds_what_inserting_builds(&pairs);
         }
         // And lists, empty input, distinct records, and a record that starts with an integer key.
         let distinct = |count: usize| (0..count).map(|index| (Key::from(format!("f{index}").as_str()), Value::None));
         let cases: [Vec<(Key, Value)>; 5] = [
-            (0..4).map(|index| (Key::Int(index), Value::Number(index as f64))).collect(),
+            (0..4).map(|index| (Key::Int(index), Value::number(index as f64))).collect(),
             Vec::new(),
             distinct(SMALL).collect(),
             distinct(SMALL + 1).collect(),
@@ -1149,9 +1149,9 @@ mod tests {
 
     #[test]
     fn clones_are_copy_on_write() {
-        let mut a = Array::from_values([Value::Number(1.0)]);
+        let mut a = Array::from_values([Value::number(1.0)]);
         let b = a.clone();
-        a.make_mut().push(Value::Number(2.0));
+        a.make_mut().push(Value::number(2.0));
         assert_eq!(a.len(), 2);
         assert_eq!(b.len(), 1);
     }

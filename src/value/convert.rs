@@ -61,8 +61,8 @@ impl Value {
     /// `number(v)`: numbers as they are, booleans 1/0, parsable strings, everything else 0.
     pub fn to_number(&self) -> f64 {
         match self {
-            Value::Number(number) => *number,
-            Value::Bool(flag) => f64::from(u8::from(*flag)),
+            Value::Number(number) => number.get(),
+            Value::Bool(flag) => f64::from(u8::from(flag.get())),
             Value::String(text) => parse_number(text.as_bytes()).unwrap_or(0.0),
             _ => 0.0,
         }
@@ -92,8 +92,8 @@ impl Value {
     fn write_nested(&self, out: &mut impl ByteSink) {
         match self {
             Value::None => out.put(b"none"),
-            Value::Bool(flag) => out.put(if *flag { b"true" } else { b"false" }),
-            Value::Number(number) => write_number(out, *number),
+            Value::Bool(flag) => out.put(if flag.get() { b"true" } else { b"false" }),
+            Value::Number(number) => write_number(out, number.get()),
             Value::String(text) => {
                 out.put(b"\"");
                 // Plain runs go in whole; each `"` and `\` gets a backslash before it.
@@ -125,7 +125,7 @@ impl Value {
         match (self, other) {
             (Value::None, Value::None) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Number(a), Value::Number(b)) => a == b,
+            (Value::Number(a), Value::Number(b)) => a.get() == b.get(),
             (Value::String(a), Value::String(b)) => a == b,
             (Value::Array(a), Value::Array(b)) => a == b,
             (Value::Function(a), Value::Function(b)) => a.same(b),
@@ -141,15 +141,15 @@ impl Value {
         match (self, other) {
             (V::None, V::None) => true,
             (V::None, _) | (_, V::None) => false,
-            (V::Bool(a), V::Number(b)) => f64::from(u8::from(*a)) == *b,
-            (V::Number(a), V::Bool(b)) => *a == f64::from(u8::from(*b)),
-            (V::Bool(a), _) => *a == other.truthy(),
-            (_, V::Bool(b)) => self.truthy() == *b,
-            (V::Number(a), V::Number(b)) => a == b,
-            (V::Number(a), V::String(_)) => *a == other.to_number(),
-            (V::String(_), V::Number(b)) => self.to_number() == *b,
-            (V::Number(a), _) => *a == f64::from(u8::from(other.truthy())),
-            (_, V::Number(b)) => f64::from(u8::from(self.truthy())) == *b,
+            (V::Bool(a), V::Number(b)) => f64::from(u8::from(a.get())) == b.get(),
+            (V::Number(a), V::Bool(b)) => a.get() == f64::from(u8::from(b.get())),
+            (V::Bool(a), _) => a.get() == other.truthy(),
+            (_, V::Bool(b)) => self.truthy() == b.get(),
+            (V::Number(a), V::Number(b)) => a.get() == b.get(),
+            (V::Number(a), V::String(_)) => a.get() == other.to_number(),
+            (V::String(_), V::Number(b)) => self.to_number() == b.get(),
+            (V::Number(a), _) => a.get() == f64::from(u8::from(other.truthy())),
+            (_, V::Number(b)) => f64::from(u8::from(self.truthy())) == b.get(),
             _ => self.strict_eq(other),
         }
     }
@@ -158,7 +158,7 @@ impl Value {
     /// (booleans as 1/0, strings converted). `None` for types that have no order, and for NaN.
     pub fn compare(&self, other: &Value) -> Option<Ordering> {
         match (self, other) {
-            (Value::Number(a), Value::Number(b)) => a.partial_cmp(b),
+            (Value::Number(a), Value::Number(b)) => a.get().partial_cmp(&b.get()),
             (Value::String(a), Value::String(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
             (a, b) if a.is_ordered() && b.is_ordered() => a.to_number().partial_cmp(&b.to_number()),
             _ => None,
@@ -214,10 +214,10 @@ mod tests {
 
     #[test]
     fn arrays_render_like_the_manual() {
-        let inner = Array::from_values([Value::Number(1.0)]);
+        let inner = Array::from_values([Value::number(1.0)]);
         let array = Array::from_pairs([
             (Key::Str("domain".into()), Value::from("example.com")),
-            (Key::Str("ok".into()), Value::Bool(true)),
+            (Key::Str("ok".into()), Value::bool(true)),
             (Key::Int(0), Value::Array(inner)),
         ]);
         assert_eq!(Value::Array(array).to_display_string(), r#"["domain"=>"example.com","ok"=>true,0=>[0=>1]]"#);
@@ -226,12 +226,12 @@ mod tests {
     #[test]
     fn loose_equality_table() {
         let s = |t: &str| Value::from(t);
-        assert!(s("10").loose_eq(&Value::Number(10.0)));
-        assert!(s("abc").loose_eq(&Value::Number(0.0)));
-        assert!(s("0").loose_eq(&Value::Bool(true)));
-        assert!(!Value::Number(5.0).loose_eq(&Value::Bool(true)));
-        assert!(Value::Array(Array::new()).loose_eq(&Value::Bool(false)));
-        assert!(!Value::None.loose_eq(&Value::Bool(false)));
+        assert!(s("10").loose_eq(&Value::number(10.0)));
+        assert!(s("abc").loose_eq(&Value::number(0.0)));
+        assert!(s("0").loose_eq(&Value::bool(true)));
+        assert!(!Value::number(5.0).loose_eq(&Value::bool(true)));
+        assert!(Value::Array(Array::new()).loose_eq(&Value::bool(false)));
+        assert!(!Value::None.loose_eq(&Value::bool(false)));
         assert!(Value::None.loose_eq(&Value::None));
     }
 }

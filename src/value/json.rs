@@ -8,8 +8,8 @@ use super::{Array, Key, Value};
 pub fn from_json(json: &Json) -> Value {
     match json {
         Json::Null => Value::None,
-        Json::Bool(flag) => Value::Bool(*flag),
-        Json::Number(number) => Value::Number(number.as_f64().unwrap_or(f64::NAN)),
+        Json::Bool(flag) => Value::bool(*flag),
+        Json::Number(number) => Value::number(number.as_f64().unwrap_or(f64::NAN)),
         Json::String(text) => Value::from(text.as_str()),
         Json::Array(items) => Value::Array(Array::from_values(items.iter().map(from_json))),
         Json::Object(map) => Value::Array(Array::from_pairs(
@@ -23,8 +23,8 @@ pub fn from_json(json: &Json) -> Value {
 pub fn to_json(value: &Value) -> Json {
     match value {
         Value::None => Json::Null,
-        Value::Bool(flag) => Json::Bool(*flag),
-        Value::Number(number) => number_to_json(*number),
+        Value::Bool(flag) => Json::Bool(flag.get()),
+        Value::Number(number) => number_to_json(number.get()),
         Value::String(text) => Json::String(text.to_str_lossy().into_owned()),
         Value::Array(array) if array.is_list() => Json::Array(array.values().map(to_json).collect()),
         Value::Array(array) => Json::Object(

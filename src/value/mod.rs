@@ -19,10 +19,11 @@ pub use resource::Resource;
 pub use string::{ByteSink, Str};
 
 /// An HSL value.
-// A word-sized tag and every payload (the boolean too) at offset 8: a Value is two plain words with no
-// padding. With Rust's default layout the boolean sat at offset 1, and moves copied bytes 1..8 as
-// overlapping 4-byte pieces that stalled store forwarding on every hot clone and return. The tag's unused
-// values still give `Option<Value>` its niche (16 bytes).
+// A word-sized tag and every payload a plain 64-bit word at offset 8 (the number and the boolean too, see
+// [`Number`]): to the compiler a Value is then a scalar pair, passed and returned in two registers and moved
+// as two words. An `f64` or `bool` payload makes it a 16-byte aggregate instead, moved with 16-byte loads
+// that cannot be forwarded from the two 8-byte stores that wrote it, which stalled every hot clone and
+// return. The tag's unused values still give `Option<Value>` its niche (16 bytes).
 #[derive(Debug, Default)]
 #[repr(C, u64)]
 pub enum Value {
@@ -30,9 +31,9 @@ pub enum Value {
     #[default]
     None,
     /// `true` / `false`.
-    Bool(bool),
+    Bool(Bool),
     /// Every HSL number is an IEEE double.
-    Number(f64),
+    Number(Number),
     /// A byte string.
     String(Str),
     /// An ordered map.
@@ -43,6 +44,89 @@ pub enum Value {
     Object(Object),
     /// An opaque host handle (reference semantics).
     Resource(Resource),
+}
+
+/// An HSL number: an IEEE double, kept as its bits so that [`Value`] has only integer and pointer payloads.
+///
+/// ```
+/// use hsl::value::{Number, Value};
+/// let number = Number::new(2.5);
+/// assert_eq!(number.get(), 2.5);
+/// assert!(matches!(Value::number(2.5), Value::Number(n) if n.get() == 2.5));
+/// ```
+#[derive(Clone, Copy)]
+#[repr(transparent)]
+pub struct Number(u64);
+
+impl Number {
+    /// The number `value`.
+    #[inline(always)]
+    pub const fn new(value: f64) -> Number {
+        Number(value.to_bits())
+    }
+
+    /// The double it holds.
+    #[inline(always)]
+    pub const fn get(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+}
+
+impl std::fmt::Debug for Number {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(formatter)
+    }
+}
+
+impl From<f64> for Number {
+    fn from(value: f64) -> Number {
+        Number::new(value)
+    }
+}
+
+/// An HSL boolean as a 64-bit word (see [`Number`] for why).
+///
+/// ```
+/// use hsl::value::{Bool, Value};
+/// assert!(Bool::new(true).get());
+/// assert!(matches!(Value::bool(false), Value::Bool(Bool::False)));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Bool {
+    /// `false`.
+    False = 0,
+    /// `true`.
+    True = 1,
+}
+
+impl Bool {
+    /// The boolean `value`.
+    #[inline(always)]
+    pub const fn new(value: bool) -> Bool {
+        match value {
+            true => Bool::True,
+            false => Bool::False,
+        }
+    }
+
+    /// The `bool` it holds.
+    #[inline(always)]
+    pub const fn get(self) -> bool {
+        matches!(self, Bool::True)
+    }
+}
+
+impl std::fmt::Debug for Bool {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(formatter)
+    }
+}
+
+impl From<bool> for Bool {
+    fn from(value: bool) -> Bool {
+        Bool::new(value)
+    }
 }
 
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
@@ -93,6 +177,18 @@ impl Value {
         }
     }
 
+    /// A number value.
+    #[inline(always)]
+    pub const fn number(value: f64) -> Value {
+        Value::Number(Number::new(value))
+    }
+
+    /// A boolean value.
+    #[inline(always)]
+    pub const fn bool(value: bool) -> Value {
+        Value::Bool(Bool::new(value))
+    }
+
     /// A string value from text or bytes.
     pub fn string(text: impl Into<Str>) -> Value {
         Value::String(text.into())
@@ -109,8 +205,8 @@ impl Value {
     pub fn truthy(&self) -> bool {
         match self {
             Value::None => false,
-            Value::Bool(flag) => *flag,
-            Value::Number(number) => *number != 0.0,
+            Value::Bool(flag) => flag.get(),
+            Value::Number(number) => number.get() != 0.0,
             Value::String(text) => !text.is_empty(),
             Value::Array(array) => !array.is_empty(),
             Value::Function(_) | Value::Object(_) | Value::Resource(_) => true,
@@ -136,22 +232,22 @@ impl Value {
 
 impl From<bool> for Value {
     fn from(flag: bool) -> Value {
-        Value::Bool(flag)
+        Value::bool(flag)
     }
 }
 impl From<f64> for Value {
     fn from(number: f64) -> Value {
-        Value::Number(number)
+        Value::number(number)
     }
 }
 impl From<i64> for Value {
     fn from(number: i64) -> Value {
-        Value::Number(number as f64)
+        Value::number(number as f64)
     }
 }
 impl From<usize> for Value {
     fn from(number: usize) -> Value {
-        Value::Number(number as f64)
+        Value::number(number as f64)
     }
 }
 impl From<&str> for Value {
@@ -197,10 +293,21 @@ mod tests {
     }
 
     #[test]
+    fn numbers_and_booleans_keep_their_value_and_print_it() {
+        for number in [0.0, -0.0, 1.5, -3e300, f64::INFINITY, f64::MIN_POSITIVE] {
+            assert_eq!(Number::new(number).get().to_bits(), number.to_bits());
+        }
+        assert!(Number::new(f64::NAN).get().is_nan());
+        assert_eq!(format!("{:?}", Value::number(2.5)), "Number(2.5)");
+        assert!(Bool::new(true).get() && !Bool::new(false).get());
+        assert_eq!(format!("{:?}", Value::bool(true)), "Bool(true)");
+    }
+
+    #[test]
     fn truthiness_follows_the_table() {
         assert!(!Value::None.truthy());
-        assert!(!Value::Number(0.0).truthy());
-        assert!(Value::Number(f64::NAN).truthy());
+        assert!(!Value::number(0.0).truthy());
+        assert!(Value::number(f64::NAN).truthy());
         assert!(Value::from("0").truthy());
         assert!(!Value::from("").truthy());
         assert!(!Value::Array(Array::new()).truthy());

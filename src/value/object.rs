@@ -192,18 +192,18 @@ mod tests {
     use super::*;
 
     fn fields() -> Fields {
-        Fields::new(Box::new([Some(Value::Number(1.0)), Some(Value::Number(2.0))]))
+        Fields::new(Box::new([Some(Value::number(1.0)), Some(Value::number(2.0))]))
     }
 
     #[test]
     fn declared_slots_can_be_unset_and_set_again() {
         let mut fields = fields();
-        assert!(matches!(fields.get(FieldAt::Declared(1)), Some(Value::Number(n)) if *n == 2.0));
+        assert!(matches!(fields.get(FieldAt::Declared(1)), Some(Value::Number(n)) if n.get() == 2.0));
         assert!(fields.remove(FieldAt::Declared(0)).is_some());
         assert!(fields.get(FieldAt::Declared(0)).is_none());
         assert!(fields.get_mut(FieldAt::Declared(0), false).is_none());
         assert!(fields.remove(FieldAt::Declared(0)).is_none());
-        assert!(matches!(fields.set(FieldAt::Declared(0), Value::Number(5.0)), Some(Value::None)));
+        assert!(matches!(fields.set(FieldAt::Declared(0), Value::number(5.0)), Some(Value::None)));
         assert_eq!(fields.declared().map(|(index, _)| index).collect::<Vec<_>>(), [0, 1]);
         // A slot the class does not have is missing, never a panic.
         assert!(fields.get(FieldAt::Declared(9)).is_none());
@@ -217,8 +217,8 @@ mod tests {
         assert!(fields.get(FieldAt::Added(&a)).is_none());
         assert!(fields.get_mut(FieldAt::Added(&a), false).is_none());
         assert!(fields.added.is_none());
-        fields.set(FieldAt::Added(&b), Value::Bool(true));
-        fields.set(FieldAt::Added(&a), Value::Bool(false));
+        fields.set(FieldAt::Added(&b), Value::bool(true));
+        fields.set(FieldAt::Added(&a), Value::bool(false));
         let names: Vec<&Str> = fields.added().map(|(name, _)| name).collect();
         assert_eq!(names, [&b, &a]);
         assert!(fields.remove(FieldAt::Added(&b)).is_some());
