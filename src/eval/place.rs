@@ -439,20 +439,11 @@ impl Machine<'_> {
             let limit = self.limits.max_string_size;
             let result = self.with_var(*slot, |current| {
                 let Some(value) = current else { return Err(None) };
-                if let (Value::Number(a), Value::Number(b)) = (&*value, &rhs) {
-                    let (a, b) = (a.get(), b.get());
-                    let number = match op {
-                        BinaryOp::Add => Some(a + b),
-                        BinaryOp::Sub => Some(a - b),
-                        BinaryOp::Mul => Some(a * b),
-                        BinaryOp::Div => Some(a / b),
-                        BinaryOp::Mod => Some(ops::remainder(a, b)),
-                        _ => None,
-                    };
-                    if let Some(number) = number {
-                        *value = Value::number(number);
-                        return Ok(Value::number(number));
-                    }
+                if let (Value::Number(a), Value::Number(b)) = (&*value, &rhs)
+                    && let Some(number) = ops::number_arithmetic(op, a.get(), b.get())
+                {
+                    *value = Value::number(number);
+                    return Ok(Value::number(number));
                 }
                 if op == BinaryOp::Concat
                     && let Value::String(text) = value
