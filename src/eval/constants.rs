@@ -56,9 +56,13 @@ fn recent_slot(address: usize) -> usize {
     (address >> 5) % RECENT
 }
 
-/// A clone of this thread's copy of `constant`.
+/// A clone of this thread's copy of `constant` (or of the constant itself when it is short enough to be
+/// kept inline: a clone of that is a copy of its word, shared with nobody).
 #[inline]
 pub(super) fn owned(copies: &RefCell<Copies>, constant: &Str) -> Str {
+    if constant.is_inline_storage() {
+        return constant.clone();
+    }
     let address = constant.address();
     if let Some((at, copy)) = &copies.borrow().recent[recent_slot(address)]
         && *at == address
@@ -87,14 +91,14 @@ mod tests {
     #[test]
     fn each_thread_gets_its_own_copy_made_once() {
         let copies = ConstantCopies::default();
-        let constant = Str::from("local");
+        let constant = Str::from("a shared constant");
         let first = owned(copies.for_this_thread(), &constant);
         let again = owned(copies.for_this_thread(), &constant);
         assert_eq!(first, constant);
         assert_ne!(first.address(), constant.address());
         assert_eq!(first.address(), again.address());
         // Constants that share a slot of the direct-mapped table still get their own copies.
-        let many: Vec<Str> = (0..4 * RECENT).map(|n| Str::from(format!("c{n}").as_str())).collect();
+        let many: Vec<Str> = (0..4 * RECENT).map(|n| Str::from(format!("constant {n}").as_str())).collect();
         let copy_addresses = |copies: &ConstantCopies| -> Vec<usize> {
             many.iter().map(|constant| owned(copies.for_this_thread(), constant).address()).collect()
         };
@@ -106,5 +110,8 @@ mod tests {
         let other = other.expect("no panic");
         assert_eq!(other, constant);
         assert_ne!(other.address(), first.address());
+        // A short constant is its own copy: cloning it touches no shared memory.
+        let short = Str::from("local");
+        assert_eq!(owned(copies.for_this_thread(), &short).address(), short.address());
     }
 }
