@@ -429,6 +429,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn runs_leave_no_interrupt_pending() {
+        let engine = Engine::new();
+        for source in [
+            r#"try { throw "caught"; } catch ($e) { echo $e; }"#,
+            r#"echo "x" ?? "y"; $a = []; echo $a["missing"]["deeper"] ?? "fallback";"#,
+            r#"function f() { return 1 / "x"; } f();"#,
+            r#"Pass();"#,
+        ] {
+            let script = engine.compile_hook("disconnect", "t.hsl", source).expect("compiles");
+            let outcome = script.run_hook(HookInputs::default(), &mut Vec::new(), &RunOptions::default());
+            assert!(crate::error::nothing_pending(), "{source} ended as {}", outcome.how.name());
+        }
+    }
+
+    #[test]
     fn engine_and_script_are_shareable() {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<Engine>();

@@ -3,7 +3,9 @@
 //! Runtime errors carry spans and a file index only; the source text is attached when they are rendered.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::source::SourceFile;
@@ -310,12 +312,110 @@ pub enum Interrupt {
     },
 }
 
-/// Result of anything that evaluates HSL. Boxed so the `Ok` path stays small.
-pub type Fallible<T> = Result<T, Box<Interrupt>>;
+/// Result of anything that evaluates HSL: the `Err` is an [`Interrupted`] marker, the interrupt itself waits
+/// beside it.
+pub type Fallible<T> = Result<T, Interrupted>;
 
-impl From<RuntimeError> for Box<Interrupt> {
-    fn from(error: RuntimeError) -> Self {
-        Box::new(Interrupt::Error(error))
+thread_local! {
+    // The interrupt of the one `Interrupted` marker alive on this thread, if any.
+    static PENDING: Cell<Option<Box<Interrupt>>> = const { Cell::new(None) };
+}
+
+/// The error of [`Fallible`]: evaluation was interrupted, and the [`Interrupt`] waits in a slot of this thread
+/// until the code that handles it [takes](Interrupted::take) it. Dropping the marker drops the interrupt.
+///
+/// The marker has no size so that a `Fallible<Value>` is two words the compiler passes in two registers,
+/// like a `Value`: rustc does that for a `Result` only when its error has no size. With the interrupt boxed
+/// in the `Err`, every evaluation returned its value through memory, and the caller's 16-byte load of it
+/// waited for the two 8-byte stores that wrote it. Errors are rare and propagate straight up, so one slot
+/// per thread is enough: at most one marker is alive at a time (debug builds check it). A marker cannot
+/// leave its thread.
+///
+/// ```
+/// use hsl::error::{ErrorKind, Fallible, Interrupt, RuntimeError};
+/// let failed: Fallible<()> = Err(RuntimeError::new(ErrorKind::Type, "not a number").into());
+/// match *failed.unwrap_err().take() {
+///     Interrupt::Error(error) => assert_eq!(error.message, "not a number"),
+///     Interrupt::Action { .. } => unreachable!(),
+/// }
+/// ```
+#[must_use = "an interrupt is handled or passed on"]
+pub struct Interrupted {
+    _thread_bound: PhantomData<*const ()>,
+}
+
+impl Interrupted {
+    /// Raises `interrupt`: parks it in this thread's slot and returns its marker.
+    #[cold]
+    #[inline(never)]
+    pub fn new(interrupt: Box<Interrupt>) -> Interrupted {
+        let previous = PENDING.replace(Some(interrupt));
+        debug_assert!(previous.is_none(), "an interrupt was raised while another was pending: {previous:?}");
+        Interrupted { _thread_bound: PhantomData }
+    }
+
+    /// Takes the interrupt out of the slot, ending the marker.
+    pub fn take(self) -> Box<Interrupt> {
+        std::mem::forget(self);
+        PENDING.take().unwrap_or_else(|| {
+            debug_assert!(false, "an interrupt marker without its interrupt");
+            Box::new(Interrupt::Error(RuntimeError::new(ErrorKind::Internal, "an interrupt was lost")))
+        })
+    }
+
+    /// Changes the pending interrupt in place.
+    pub fn update(&mut self, change: impl FnOnce(&mut Interrupt)) {
+        if let Some(mut interrupt) = PENDING.take() {
+            change(&mut interrupt);
+            PENDING.set(Some(interrupt));
+        }
+    }
+
+    /// Reads the pending interrupt.
+    pub fn inspect<R>(&self, read: impl FnOnce(Option<&Interrupt>) -> R) -> R {
+        let interrupt = PENDING.take();
+        let result = read(interrupt.as_deref());
+        PENDING.set(interrupt);
+        result
+    }
+}
+
+/// Whether no interrupt is pending on this thread (what every run leaves behind).
+#[cfg(test)]
+pub(crate) fn nothing_pending() -> bool {
+    let pending = PENDING.take();
+    let empty = pending.is_none();
+    PENDING.set(pending);
+    empty
+}
+
+impl Drop for Interrupted {
+    fn drop(&mut self) {
+        drop(PENDING.take());
+    }
+}
+
+impl fmt::Debug for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inspect(|interrupt| write!(f, "Interrupted({interrupt:?})"))
+    }
+}
+
+impl From<Box<Interrupt>> for Interrupted {
+    fn from(interrupt: Box<Interrupt>) -> Interrupted {
+        Interrupted::new(interrupt)
+    }
+}
+
+impl From<Interrupt> for Interrupted {
+    fn from(interrupt: Interrupt) -> Interrupted {
+        Interrupted::new(Box::new(interrupt))
+    }
+}
+
+impl From<RuntimeError> for Interrupted {
+    fn from(error: RuntimeError) -> Interrupted {
+        Interrupted::new(Box::new(Interrupt::Error(error)))
     }
 }
 
@@ -389,5 +489,49 @@ impl miette::Diagnostic for RuntimeReport {
             Some(format!("{} error", self.error.kind.name().replace("_", " "))),
             span,
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[allow(clippy::boxed_local)] // what `take` returns
+    fn message(interrupt: Box<Interrupt>) -> String {
+        match *interrupt {
+            Interrupt::Error(error) => error.message,
+            Interrupt::Action { name, .. } => format!("action {name}"),
+        }
+    }
+
+    #[test]
+    fn an_interrupt_waits_beside_its_marker_until_taken() {
+        assert_eq!(size_of::<Fallible<Value>>(), size_of::<Value>());
+        let mut marker = Interrupted::from(RuntimeError::new(ErrorKind::Type, "first"));
+        marker.update(|interrupt| {
+            if let Interrupt::Error(error) = interrupt {
+                error.message.push_str(", located");
+            }
+        });
+        assert_eq!(format!("{marker:?}").matches("first, located").count(), 1);
+        assert_eq!(message(marker.take()), "first, located");
+        assert!(PENDING.take().is_none(), "taking empties the slot");
+
+        // A dropped marker drops its interrupt, so the next one starts from an empty slot.
+        drop(Interrupted::from(Interrupt::Action { name: "Pass".into(), args: Vec::new() }));
+        assert!(PENDING.take().is_none());
+        let failed = crate::error::fail::<Value>(ErrorKind::Value, "second");
+        assert_eq!(message(failed.expect_err("failed").take()), "second");
+    }
+
+    #[test]
+    fn each_thread_has_its_own_slot() {
+        let here = Interrupted::from(RuntimeError::new(ErrorKind::Value, "here"));
+        let there = std::thread::spawn(|| {
+            let marker = Interrupted::from(RuntimeError::new(ErrorKind::Value, "there"));
+            message(marker.take())
+        });
+        assert_eq!(there.join().expect("no panic"), "there");
+        assert_eq!(message(here.take()), "here");
     }
 }

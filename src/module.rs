@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
 
-use crate::error::{ErrorKind, Fallible, Interrupt, RuntimeError};
+use crate::error::{ErrorKind, Fallible, Interrupt, Interrupted, RuntimeError};
 use crate::shared::SharedState;
 use crate::value::{Array, Object, Str, Value};
 
@@ -387,7 +387,7 @@ impl NativeCtx<'_> {
 
     /// Ends the script with a hook action (`Pass()`); never returns normally.
     pub fn end_with_action(&mut self, name: impl Into<Cow<'static, str>>, args: Vec<Value>) -> Fallible<Value> {
-        Err(Box::new(Interrupt::Action { name: name.into(), args }))
+        Err(Interrupt::Action { name: name.into(), args }.into())
     }
 }
 
@@ -443,7 +443,7 @@ impl<'a> Args<'a> {
     }
 
     /// A type error for argument `index`.
-    pub fn type_error(&self, index: usize, expected: &str) -> Box<Interrupt> {
+    pub fn type_error(&self, index: usize, expected: &str) -> Interrupted {
         let found = self.values.get(index).map_or("nothing", Value::type_name);
         let param = self.param_name(index).map(|name| format!(" ({name})")).unwrap_or_default();
         RuntimeError::new(
@@ -454,7 +454,7 @@ impl<'a> Args<'a> {
     }
 
     /// A value error naming the function.
-    pub fn value_error(&self, message: impl std::fmt::Display) -> Box<Interrupt> {
+    pub fn value_error(&self, message: impl std::fmt::Display) -> Interrupted {
         RuntimeError::new(ErrorKind::Value, format!("{}(): {message}", self.name)).into()
     }
 
@@ -552,7 +552,7 @@ impl<'a> Options<'a> {
         self.array?.get(crate::value::KeyRef::Str(key.as_bytes()))
     }
 
-    fn type_error(&self, key: &str, expected: &str, found: &Value) -> Box<Interrupt> {
+    fn type_error(&self, key: &str, expected: &str, found: &Value) -> Interrupted {
         RuntimeError::new(
             ErrorKind::Type,
             format!("{}(): option \"{key}\" must be {expected}, found {}", self.name, found.type_name()),

@@ -97,7 +97,7 @@ thread_local! {
     static STRING_PATTERNS: RefCell<HashMap<Vec<u8>, Arc<CompiledRegex>>> = RefCell::default();
 }
 
-fn regex_error(message: impl std::fmt::Display) -> Box<crate::error::Interrupt> {
+fn regex_error(message: impl std::fmt::Display) -> crate::error::Interrupted {
     RuntimeError::new(ErrorKind::Regex, format!("invalid regular expression: {message}")).into()
 }
 

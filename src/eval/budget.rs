@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::error::{ErrorKind, Fallible, LimitKind, RuntimeError};
+use crate::error::{ErrorKind, Fallible, Interrupted, LimitKind, RuntimeError};
 use crate::memory;
 
 /// Every limit of a run. `Default` gives the values `hsl run` uses.
@@ -151,7 +151,7 @@ impl Budget {
 }
 
 #[cold]
-fn memory_limit(held: isize, max: isize) -> Box<crate::error::Interrupt> {
+fn memory_limit(held: isize, max: isize) -> Interrupted {
     RuntimeError::new(
         ErrorKind::Limit(LimitKind::Memory),
         format!("limit exceeded (memory): the run holds {held} bytes, over the {max} byte limit"),
@@ -160,7 +160,7 @@ fn memory_limit(held: isize, max: isize) -> Box<crate::error::Interrupt> {
 }
 
 /// A limit error.
-pub fn limit(kind: LimitKind, message: &str) -> Box<crate::error::Interrupt> {
+pub fn limit(kind: LimitKind, message: &str) -> Interrupted {
     RuntimeError::new(ErrorKind::Limit(kind), format!("limit exceeded ({}): {message}", kind.name())).into()
 }
 
@@ -176,7 +176,7 @@ mod tests {
         let limits = Limits { deadline: Some(Duration::ZERO), ..Limits::default() };
         let error = Budget::starting_at(Instant::now(), &limits, None).slow_check().unwrap_err();
         assert!(
-            matches!(*error, crate::error::Interrupt::Error(ref e) if e.kind == ErrorKind::Limit(LimitKind::Deadline))
+            matches!(*error.take(), crate::error::Interrupt::Error(ref e) if e.kind == ErrorKind::Limit(LimitKind::Deadline))
         );
     }
 }

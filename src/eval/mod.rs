@@ -1,8 +1,8 @@
 //! The tree-walking evaluator: runs an [`ir::Program`] with per-run state in a `Machine`.
 //!
 //! Variables live in slots chosen by the compiler; no name is looked up at run time. Control flow
-//! (`break`, `continue`, `return`) is a `Flow` value, never an error; errors and hook actions travel as
-//! `Box<Interrupt>` so the `Ok` path stays small.
+//! (`break`, `continue`, `return`) is a `Flow` value, never an error; errors and hook actions travel as an
+//! `Interrupted` marker with the interrupt parked beside it, so a `Fallible<Value>` comes back in two registers.
 
 pub mod budget;
 pub(crate) mod constants;
@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use parking_lot::Mutex;
 
-use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError, StackEntry};
+use crate::error::{ErrorKind, Fallible, Interrupt, Interrupted, LimitKind, RuntimeError, StackEntry};
 use crate::ir::{self, ArrayItem, Call, Callee, Expr, Member, Part, Path, Place, Program, Stmt, VarSlot, slot_in};
 use crate::module::{Args, NativeClass, NativeCtx, NativeFunction, Runtime, VARIADIC};
 use crate::output::Output;
@@ -100,7 +100,7 @@ pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: R
     let mut machine = Machine::new(program, config, host_globals);
     let ending = match machine.run_module(0) {
         Ok(()) => Ending::Finished,
-        Err(interrupt) => match *interrupt {
+        Err(interrupt) => match *interrupt.take() {
             Interrupt::Action { name, args } => Ending::Action { name, args },
             Interrupt::Error(error) => Ending::Failed(Box::new(error)),
         },
@@ -223,7 +223,7 @@ impl<'p> Machine<'p> {
     // ------------------------------------------------------------------ errors
 
     /// A runtime error at `span` with the current HSL call stack.
-    fn error(&self, kind: ErrorKind, message: impl Into<String>, span: Span) -> Box<Interrupt> {
+    fn error(&self, kind: ErrorKind, message: impl Into<String>, span: Span) -> Interrupted {
         let mut error = RuntimeError::new(kind, message).at(span);
         error.stack = self.stack();
         error.into()
@@ -237,20 +237,32 @@ impl<'p> Machine<'p> {
     }
 
     /// Gives an error raised without a position (natives, operators) the position of `span`.
-    fn locate(&self, mut interrupt: Box<Interrupt>, span: Span) -> Box<Interrupt> {
-        if let Interrupt::Error(error) = interrupt.as_mut()
-            && error.span.is_none()
-        {
+    #[cold]
+    #[inline(never)]
+    fn locate(&self, mut interrupt: Interrupted, span: Span) -> Interrupted {
+        interrupt.update(|interrupt| {
+            if let Interrupt::Error(error) = interrupt
+                && error.span.is_none()
+            {
+                error.span = span;
+                if error.stack.is_empty() {
+                    error.stack = self.stack();
+                }
+            }
+        });
+        interrupt
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn op_error(&self, mut error: RuntimeError, span: Span) -> Interrupted {
+        if error.span.is_none() {
             error.span = span;
             if error.stack.is_empty() {
                 error.stack = self.stack();
             }
         }
-        interrupt
-    }
-
-    fn op_error(&self, error: RuntimeError, span: Span) -> Box<Interrupt> {
-        self.locate(error.into(), span)
+        error.into()
     }
 
     fn variable_name(&self, span: Span) -> String {
@@ -260,7 +272,7 @@ impl<'p> Machine<'p> {
 
     #[cold]
     #[inline(never)]
-    fn undefined(&self, span: Span) -> Box<Interrupt> {
+    fn undefined(&self, span: Span) -> Interrupted {
         let name = self.variable_name(span);
         self.error(ErrorKind::UndefinedVariable, format!("undefined variable `{name}`"), span)
     }
@@ -375,7 +387,7 @@ impl<'p> Machine<'p> {
                 let calls = self.calls.len();
                 match self.exec_block(body) {
                     Ok(flow) => return Ok(flow),
-                    Err(interrupt) => match *interrupt {
+                    Err(interrupt) => match *interrupt.take() {
                         Interrupt::Error(error) if error.kind.catchable() => {
                             self.depth = depth;
                             self.calls.truncate(calls);
@@ -383,7 +395,7 @@ impl<'p> Machine<'p> {
                             self.store(*var, caught);
                             return self.exec_block(handler);
                         }
-                        other => return Err(Box::new(other)),
+                        other => return Err(other.into()),
                     },
                 }
             }
@@ -1506,13 +1518,28 @@ impl<'p> Machine<'p> {
         if args.len() < native.min || (native.max != VARIADIC && args.len() > native.max) {
             return Err(self.arity_error(&native.name, native.min, native.max, args.len(), span));
         }
-        let result = native.invoke(&mut NativeCtx { runtime: self }, args);
-        // Charged whether it failed or not: a failure can be as slow (a regex at its match limit).
-        self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
-        result.map_err(|interrupt| self.locate(interrupt, span))
+        match native.invoke(&mut NativeCtx { runtime: self }, args) {
+            Ok(value) => {
+                self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
+                Ok(value)
+            }
+            Err(failure) => Err(self.native_failed(failure, span)),
+        }
     }
 
-    fn arity_error(&self, name: &str, min: usize, max: usize, given: usize, span: Span) -> Box<Interrupt> {
+    /// A native function's or method's failure, located at its call. The call is charged all the same (a failure can be as slow: a
+    /// regex at its match limit), and a limit that charge runs into wins.
+    #[cold]
+    #[inline(never)]
+    fn native_failed(&mut self, failure: Interrupted, span: Span) -> Interrupted {
+        let failure = failure.take(); // one pending interrupt at a time: the charge may raise its own
+        match self.budget.tick_costly() {
+            Ok(()) => self.locate(failure.into(), span),
+            Err(limit) => self.locate(limit, span),
+        }
+    }
+
+    fn arity_error(&self, name: &str, min: usize, max: usize, given: usize, span: Span) -> Interrupted {
         self.error(ErrorKind::Arity, crate::module::arity_message(name, min, max, given), span)
     }
 
@@ -1529,7 +1556,7 @@ impl<'p> Machine<'p> {
 
     #[cold]
     #[inline(never)]
-    fn call_depth_error(&self, span: Span) -> Box<Interrupt> {
+    fn call_depth_error(&self, span: Span) -> Interrupted {
         self.error(
             ErrorKind::Limit(LimitKind::CallDepth),
             format!("limit exceeded (call_depth): more than {} nested calls", self.limits.max_call_depth),
@@ -1800,9 +1827,13 @@ impl<'p> Machine<'p> {
                     }
                     let qualified = format!("{}->{}", class.name, method.name);
                     let call_args = Args::new(&args, &qualified, method.signature);
-                    let result = (method.func)(&mut NativeCtx { runtime: self }, object, &call_args);
-                    self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
-                    result.map_err(|interrupt| self.locate(interrupt, span))
+                    match (method.func)(&mut NativeCtx { runtime: self }, object, &call_args) {
+                        Ok(value) => {
+                            self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
+                            Ok(value)
+                        }
+                        Err(failure) => Err(self.native_failed(failure, span)),
+                    }
                 }
                 None => Err(self.error(
                     ErrorKind::UndefinedFunction,

@@ -5,7 +5,7 @@
 //! putting it back, so a path that reaches the same object twice cannot deadlock.
 
 use super::{Machine, ops};
-use crate::error::{ErrorKind, Fallible, Interrupt, LimitKind, RuntimeError};
+use crate::error::{ErrorKind, Fallible, Interrupt, Interrupted, LimitKind, RuntimeError};
 use crate::ir::{Expr, Member, Place, VarSlot, slot_in};
 use crate::span::Span;
 use crate::syntax::ast::BinaryOp;
@@ -47,9 +47,9 @@ struct WalkCtx<'a> {
     span: Span,
 }
 
-type WalkFn<'f, R> = dyn FnMut(&mut Value) -> Result<R, Box<Interrupt>> + 'f;
+type WalkFn<'f, R> = dyn FnMut(&mut Value) -> Result<R, Interrupted> + 'f;
 
-fn error(kind: ErrorKind, message: impl Into<String>, span: Span) -> Box<Interrupt> {
+fn error(kind: ErrorKind, message: impl Into<String>, span: Span) -> Interrupted {
     RuntimeError::new(kind, message).at(span).into()
 }
 
@@ -163,7 +163,7 @@ impl WalkCtx<'_> {
         }
     }
 
-    fn array_limit(&self) -> Box<Interrupt> {
+    fn array_limit(&self) -> Interrupted {
         error(
             ErrorKind::Limit(LimitKind::ArraySize),
             format!("limit exceeded (array_size): an array may hold at most {} entries", self.max_array),
