@@ -318,7 +318,7 @@ pub type Fallible<T> = Result<T, Interrupted>;
 
 thread_local! {
     // The interrupt of the one `Interrupted` marker alive on this thread, if any.
-    static PENDING: Cell<Option<Box<Interrupt>>> = const { Cell::new(None) };
+    static PENDING: Cell<Option<Interrupt>> = const { Cell::new(None) };
 }
 
 /// The error of [`Fallible`]: evaluation was interrupted, and the [`Interrupt`] waits in a slot of this thread
@@ -334,7 +334,7 @@ thread_local! {
 /// ```
 /// use hsl::error::{ErrorKind, Fallible, Interrupt, RuntimeError};
 /// let failed: Fallible<()> = Err(RuntimeError::new(ErrorKind::Type, "not a number").into());
-/// match *failed.unwrap_err().take() {
+/// match failed.unwrap_err().take() {
 ///     Interrupt::Error(error) => assert_eq!(error.message, "not a number"),
 ///     Interrupt::Action { .. } => unreachable!(),
 /// }
@@ -348,18 +348,18 @@ impl Interrupted {
     /// Raises `interrupt`: parks it in this thread's slot and returns its marker.
     #[cold]
     #[inline(never)]
-    pub fn new(interrupt: Box<Interrupt>) -> Interrupted {
+    pub fn new(interrupt: Interrupt) -> Interrupted {
         let previous = PENDING.replace(Some(interrupt));
         debug_assert!(previous.is_none(), "an interrupt was raised while another was pending: {previous:?}");
         Interrupted { _thread_bound: PhantomData }
     }
 
     /// Takes the interrupt out of the slot, ending the marker.
-    pub fn take(self) -> Box<Interrupt> {
+    pub fn take(self) -> Interrupt {
         std::mem::forget(self);
         PENDING.take().unwrap_or_else(|| {
             debug_assert!(false, "an interrupt marker without its interrupt");
-            Box::new(Interrupt::Error(RuntimeError::new(ErrorKind::Internal, "an interrupt was lost")))
+            Interrupt::Error(RuntimeError::new(ErrorKind::Internal, "an interrupt was lost"))
         })
     }
 
@@ -374,7 +374,7 @@ impl Interrupted {
     /// Reads the pending interrupt.
     pub fn inspect<R>(&self, read: impl FnOnce(Option<&Interrupt>) -> R) -> R {
         let interrupt = PENDING.take();
-        let result = read(interrupt.as_deref());
+        let result = read(interrupt.as_ref());
         PENDING.set(interrupt);
         result
     }
@@ -403,19 +403,19 @@ impl fmt::Debug for Interrupted {
 
 impl From<Box<Interrupt>> for Interrupted {
     fn from(interrupt: Box<Interrupt>) -> Interrupted {
-        Interrupted::new(interrupt)
+        Interrupted::new(*interrupt)
     }
 }
 
 impl From<Interrupt> for Interrupted {
     fn from(interrupt: Interrupt) -> Interrupted {
-        Interrupted::new(Box::new(interrupt))
+        Interrupted::new(interrupt)
     }
 }
 
 impl From<RuntimeError> for Interrupted {
     fn from(error: RuntimeError) -> Interrupted {
-        Interrupted::new(Box::new(Interrupt::Error(error)))
+        Interrupted::new(Interrupt::Error(error))
     }
 }
 
@@ -496,9 +496,8 @@ impl miette::Diagnostic for RuntimeReport {
 mod tests {
     use super::*;
 
-    #[allow(clippy::boxed_local)] // what `take` returns
-    fn message(interrupt: Box<Interrupt>) -> String {
-        match *interrupt {
+    fn message(interrupt: Interrupt) -> String {
+        match interrupt {
             Interrupt::Error(error) => error.message,
             Interrupt::Action { name, .. } => format!("action {name}"),
         }

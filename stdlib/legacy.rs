@@ -160,7 +160,7 @@ mod tests {
     }
 
     fn message(result: crate::error::Fallible<Value>) -> String {
-        match *result.unwrap_err().take() {
+        match result.unwrap_err().take() {
             crate::error::Interrupt::Error(error) => error.message,
             other => panic!("expected an error, got {other:?}"),
         }

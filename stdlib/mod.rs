@@ -140,7 +140,7 @@ pub(crate) mod testing {
     pub fn error_kind(result: Fallible<Value>) -> ErrorKind {
         match result {
             Ok(value) => panic!("expected an error, got {value:?}"),
-            Err(interrupt) => match *interrupt.take() {
+            Err(interrupt) => match interrupt.take() {
                 crate::error::Interrupt::Error(error) => error.kind,
                 other => panic!("expected an error, got {other:?}"),
             },

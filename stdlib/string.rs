@@ -604,7 +604,7 @@ mod tests {
     fn bytes_and_errors() {
         assert_eq!(show(call("chr", &[Value::number(65.0)])), "A");
         assert_eq!(error_kind(call("chr", &[Value::number(256.0)])), ErrorKind::Value);
-        match *call("chr", &[Value::number(1e20)]).unwrap_err().take() {
+        match call("chr", &[Value::number(1e20)]).unwrap_err().take() {
             crate::error::Interrupt::Error(error) => {
                 assert_eq!(error.message, "chr(): 100000000000000000000 is outside 0–255")
             }

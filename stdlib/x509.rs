@@ -514,7 +514,7 @@ mod tests {
         // errors name the function as scripts call it, whatever name the caller passed
         let values = [Value::number(1.0)];
         let error = (def.func)(&mut NativeCtx { runtime: &mut runtime }, &Args::new(&values, "String", def.signature));
-        match *error.unwrap_err().take() {
+        match error.unwrap_err().take() {
             crate::error::Interrupt::Error(error) => assert!(error.message.starts_with("X509::String(): argument 1")),
             other => panic!("expected an error, got {other:?}"),
         }

@@ -176,7 +176,7 @@ mod tests {
         let limits = Limits { deadline: Some(Duration::ZERO), ..Limits::default() };
         let error = Budget::starting_at(Instant::now(), &limits, None).slow_check().unwrap_err();
         assert!(
-            matches!(*error.take(), crate::error::Interrupt::Error(ref e) if e.kind == ErrorKind::Limit(LimitKind::Deadline))
+            matches!(error.take(), crate::error::Interrupt::Error(ref e) if e.kind == ErrorKind::Limit(LimitKind::Deadline))
         );
     }
 }

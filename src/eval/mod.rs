@@ -100,7 +100,7 @@ pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: R
     let mut machine = Machine::new(program, config, host_globals);
     let ending = match machine.run_module(0) {
         Ok(()) => Ending::Finished,
-        Err(interrupt) => match *interrupt.take() {
+        Err(interrupt) => match interrupt.take() {
             Interrupt::Action { name, args } => Ending::Action { name, args },
             Interrupt::Error(error) => Ending::Failed(Box::new(error)),
         },
@@ -387,7 +387,7 @@ impl<'p> Machine<'p> {
                 let calls = self.calls.len();
                 match self.exec_block(body) {
                     Ok(flow) => return Ok(flow),
-                    Err(interrupt) => match *interrupt.take() {
+                    Err(interrupt) => match interrupt.take() {
                         Interrupt::Error(error) if error.kind.catchable() => {
                             self.depth = depth;
                             self.calls.truncate(calls);

@@ -260,7 +260,7 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
                     ));
                 }
             };
-            let matched = crate::stdlib::regex::is_match(b, &subject).map_err(|interrupt| match *interrupt.take() {
+            let matched = crate::stdlib::regex::is_match(b, &subject).map_err(|interrupt| match interrupt.take() {
                 crate::error::Interrupt::Error(error) => error,
                 crate::error::Interrupt::Action { .. } => RuntimeError::new(ErrorKind::Internal, "unexpected action"),
             })?;
