@@ -3,7 +3,7 @@
 //! Runtime errors carry spans and a file index only; the source text is attached when they are rendered.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -318,7 +318,7 @@ pub type Fallible<T> = Result<T, Interrupted>;
 
 thread_local! {
     // The interrupt of the one `Interrupted` marker alive on this thread, if any.
-    static PENDING: Cell<Option<Interrupt>> = const { Cell::new(None) };
+    static PENDING: RefCell<Option<Interrupt>> = const { RefCell::new(None) };
 }
 
 /// The error of [`Fallible`]: evaluation was interrupted, and the [`Interrupt`] waits in a slot of this thread
@@ -349,7 +349,7 @@ impl Interrupted {
     #[cold]
     #[inline(never)]
     pub fn new(interrupt: Interrupt) -> Interrupted {
-        let previous = PENDING.replace(Some(interrupt));
+        let previous = PENDING.with_borrow_mut(|pending| pending.replace(interrupt));
         debug_assert!(previous.is_none(), "an interrupt was raised while another was pending: {previous:?}");
         Interrupted { _thread_bound: PhantomData }
     }
@@ -357,41 +357,32 @@ impl Interrupted {
     /// Takes the interrupt out of the slot, ending the marker.
     pub fn take(self) -> Interrupt {
         std::mem::forget(self);
-        PENDING.take().unwrap_or_else(|| {
+        PENDING.with_borrow_mut(Option::take).unwrap_or_else(|| {
             debug_assert!(false, "an interrupt marker without its interrupt");
             Interrupt::Error(RuntimeError::new(ErrorKind::Internal, "an interrupt was lost"))
         })
     }
 
-    /// Changes the pending interrupt in place.
+    /// Changes the pending interrupt in place (`change` must not raise another).
     pub fn update(&mut self, change: impl FnOnce(&mut Interrupt)) {
-        if let Some(mut interrupt) = PENDING.take() {
-            change(&mut interrupt);
-            PENDING.set(Some(interrupt));
-        }
+        PENDING.with_borrow_mut(|pending| pending.as_mut().map(change));
     }
 
-    /// Reads the pending interrupt.
+    /// Reads the pending interrupt (`read` must not raise another).
     pub fn inspect<R>(&self, read: impl FnOnce(Option<&Interrupt>) -> R) -> R {
-        let interrupt = PENDING.take();
-        let result = read(interrupt.as_ref());
-        PENDING.set(interrupt);
-        result
+        PENDING.with_borrow(|pending| read(pending.as_ref()))
     }
 }
 
 /// Whether no interrupt is pending on this thread (what every run leaves behind).
 #[cfg(test)]
 pub(crate) fn nothing_pending() -> bool {
-    let pending = PENDING.take();
-    let empty = pending.is_none();
-    PENDING.set(pending);
-    empty
+    PENDING.with_borrow(Option::is_none)
 }
 
 impl Drop for Interrupted {
     fn drop(&mut self) {
-        drop(PENDING.take());
+        drop(PENDING.with_borrow_mut(Option::take));
     }
 }
 
@@ -514,11 +505,11 @@ mod tests {
         });
         assert_eq!(format!("{marker:?}").matches("first, located").count(), 1);
         assert_eq!(message(marker.take()), "first, located");
-        assert!(PENDING.take().is_none(), "taking empties the slot");
+        assert!(nothing_pending(), "taking empties the slot");
 
         // A dropped marker drops its interrupt, so the next one starts from an empty slot.
         drop(Interrupted::from(Interrupt::Action { name: "Pass".into(), args: Vec::new() }));
-        assert!(PENDING.take().is_none());
+        assert!(nothing_pending());
         let failed = crate::error::fail::<Value>(ErrorKind::Value, "second");
         assert_eq!(message(failed.expect_err("failed").take()), "second");
     }

@@ -1518,25 +1518,10 @@ impl<'p> Machine<'p> {
         if args.len() < native.min || (native.max != VARIADIC && args.len() > native.max) {
             return Err(self.arity_error(&native.name, native.min, native.max, args.len(), span));
         }
-        match native.invoke(&mut NativeCtx { runtime: self }, args) {
-            Ok(value) => {
-                self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
-                Ok(value)
-            }
-            Err(failure) => Err(self.native_failed(failure, span)),
-        }
-    }
-
-    /// A native function's or method's failure, located at its call. The call is charged all the same (a failure can be as slow: a
-    /// regex at its match limit), and a limit that charge runs into wins.
-    #[cold]
-    #[inline(never)]
-    fn native_failed(&mut self, failure: Interrupted, span: Span) -> Interrupted {
-        let failure = failure.take(); // one pending interrupt at a time: the charge may raise its own
-        match self.budget.tick_costly() {
-            Ok(()) => self.locate(failure.into(), span),
-            Err(limit) => self.locate(limit, span),
-        }
+        // Charged before the call (so that a limit it runs into stops the call from starting), and whether
+        // the call fails or not: a failure can be as slow (a regex at its match limit).
+        self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
+        native.invoke(&mut NativeCtx { runtime: self }, args).map_err(|failure| self.locate(failure, span))
     }
 
     fn arity_error(&self, name: &str, min: usize, max: usize, given: usize, span: Span) -> Interrupted {
@@ -1827,13 +1812,9 @@ impl<'p> Machine<'p> {
                     }
                     let qualified = format!("{}->{}", class.name, method.name);
                     let call_args = Args::new(&args, &qualified, method.signature);
-                    match (method.func)(&mut NativeCtx { runtime: self }, object, &call_args) {
-                        Ok(value) => {
-                            self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
-                            Ok(value)
-                        }
-                        Err(failure) => Err(self.native_failed(failure, span)),
-                    }
+                    self.budget.tick_costly().map_err(|interrupt| self.locate(interrupt, span))?;
+                    (method.func)(&mut NativeCtx { runtime: self }, object, &call_args)
+                        .map_err(|failure| self.locate(failure, span))
                 }
                 None => Err(self.error(
                     ErrorKind::UndefinedFunction,
