@@ -26,7 +26,8 @@ use crate::span::Span;
 use crate::stdlib::exception::{ExceptionState, exception, exception_state};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{
-    Array, Cell, ClassId, ClassRef, FieldAt, Fields, FnId, Function, FunctionKind, Number, Object, Str, Value, new_cell,
+    Array, ByteSink, Cell, ClassId, ClassRef, FieldAt, Fields, FnId, Function, FunctionKind, Number, Object, Str,
+    TextBuffer, Value, new_cell,
 };
 
 pub use budget::{Budget, Limits};
@@ -138,7 +139,7 @@ pub(crate) struct Machine<'p> {
     /// Reusable argument vectors for native calls.
     arg_pool: Vec<Vec<Value>>,
     /// Reusable buffer that interpolation renders into before the string is made.
-    text: Vec<u8>,
+    text: TextBuffer,
     /// (function, call-site span) of each active user call.
     calls: Vec<(FnId, Span)>,
     depth: u32,
@@ -303,9 +304,9 @@ impl<'p> Machine<'p> {
                 self.eval_discard(expr)?;
             }
             Stmt::Echo(Expr::Interpolate(parts)) => {
-                let bytes = self.render(parts)?;
-                self.output.echo(&bytes);
-                self.text = bytes;
+                let text = self.render(parts)?;
+                self.output.echo(text.as_bytes());
+                self.text = text;
             }
             Stmt::Echo(expr) => {
                 let value = self.eval(expr)?;
@@ -1005,9 +1006,9 @@ impl<'p> Machine<'p> {
 
     /// `"...$var..."`.
     fn interpolate(&mut self, parts: &[Part]) -> Fallible<Value> {
-        let bytes = self.render(parts)?;
-        let text = Str::new(&bytes);
-        self.text = bytes;
+        let rendered = self.render(parts)?;
+        let text = Str::new(rendered.as_bytes());
+        self.text = rendered;
         Ok(Value::String(text))
     }
 
@@ -1015,13 +1016,14 @@ impl<'p> Machine<'p> {
     /// and hands the buffer over; the caller gives it back in `self.text`. A string is then one copy of it
     /// and one allocation, and `echo` of an interpolation writes the buffer out without making a string.
     /// (Writing straight into a string's block would skip the copy, but an interpolation is mostly short
-    /// pieces, and a Vec appends those more cheaply than a string, which must check it is not shared first.)
-    fn render(&mut self, parts: &[Part]) -> Fallible<Vec<u8>> {
+    /// pieces, and the buffer appends those more cheaply than a string, which must check it is not shared
+    /// first.)
+    fn render(&mut self, parts: &[Part]) -> Fallible<TextBuffer> {
         let mut bytes = std::mem::take(&mut self.text);
         bytes.clear();
         for part in parts.iter() {
             match part {
-                Part::Literal(text) => bytes.extend_from_slice(text.as_bytes()),
+                Part::Literal(text) => bytes.put(text.as_bytes()),
                 // Plain locals and globals render from a borrow; cells are read through their lock.
                 Part::Var(slot, span) => match self.peek(*slot) {
                     Some(Some(value)) => value.write_display(&mut bytes),

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 
 use crate::span::Span;
-use crate::value::{FnId, Value};
+use crate::value::{FnId, TextBuffer, Value};
 
 /// A buffer with room for more than this many entries is freed rather than kept, so one deep recursion
 /// does not hold its stack for the rest of the thread's life.
@@ -22,7 +22,7 @@ pub(super) struct Scratch {
     pub module_started: Vec<bool>,
     pub stack: Vec<Option<Value>>,
     pub arg_pool: Vec<Vec<Value>>,
-    pub text: Vec<u8>,
+    pub text: TextBuffer,
     pub calls: Vec<(FnId, Span)>,
 }
 

@@ -103,6 +103,91 @@ impl ByteSink for Str {
     }
 }
 
+/// Copies `source` into `target` (of the same length). Short copies, which is most of what strings are built
+/// from, take two fixed-size moves that may overlap; a copy of a length the compiler does not know is a call
+/// to `memcpy` otherwise.
+#[inline(always)]
+pub fn copy_bytes(target: &mut [u8], source: &[u8]) {
+    let len = source.len();
+    let target = &mut target[..len];
+    match len {
+        0 => {}
+        1..=3 => {
+            target[0] = source[0];
+            target[len / 2] = source[len / 2];
+            target[len - 1] = source[len - 1];
+        }
+        4..=7 => {
+            target[..4].copy_from_slice(&source[..4]);
+            target[len - 4..].copy_from_slice(&source[len - 4..]);
+        }
+        8..=16 => {
+            target[..8].copy_from_slice(&source[..8]);
+            target[len - 8..].copy_from_slice(&source[len - 8..]);
+        }
+        _ => target.copy_from_slice(source),
+    }
+}
+
+/// A reusable buffer that text is rendered into (an interpolation, an `echo`): a vector kept filled to its
+/// capacity, and the length in use beside it, so that appending a short piece is [`copy_bytes`] into room
+/// that is already there.
+#[derive(Default)]
+pub struct TextBuffer {
+    room: Vec<u8>,
+    len: usize,
+}
+
+impl TextBuffer {
+    /// The bytes written since the last [`TextBuffer::clear`].
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.room[..self.len]
+    }
+
+    /// Length in bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing has been written.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many bytes fit before the buffer grows.
+    pub fn capacity(&self) -> usize {
+        self.room.len()
+    }
+
+    /// Empties the buffer, keeping its room.
+    #[inline]
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, end: usize) {
+        let room = end.max(self.room.len() * 2).max(64);
+        self.room.resize(room, 0);
+    }
+}
+
+impl ByteSink for TextBuffer {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        let Some(end) = self.len.checked_add(bytes.len()) else { panic!("text length overflows usize") };
+        if end > self.room.len() {
+            self.grow(end);
+        }
+        copy_bytes(&mut self.room[self.len..end], bytes);
+        self.len = end;
+    }
+}
+
 /// A new block holding `bytes`, with room for `capacity` bytes in all.
 fn block(bytes: &[u8], capacity: usize) -> Block {
     let len = bytes.len();
@@ -259,7 +344,7 @@ impl Str {
         let appended = match self.block_mut() {
             Some(block) => block.with_arc_mut(|arc| match Arc::get_mut(arc) {
                 Some(block) if block.length() >= end => {
-                    block.slice_mut()[len..end].copy_from_slice(bytes);
+                    copy_bytes(&mut block.slice_mut()[len..end], bytes);
                     *block.header_mut() = end;
                     true
                 }
@@ -623,6 +708,35 @@ mod tests {
         a.replace_range(7..7, b"!");
         assert_eq!(a.as_bytes(), b"goodbye!");
         assert_eq!(b.as_bytes(), b"hello world");
+    }
+
+    #[test]
+    fn short_and_long_copies() {
+        let source: Vec<u8> = (0..40).collect();
+        for len in 0..=source.len() {
+            let mut target = vec![0xff; len + 3];
+            copy_bytes(&mut target, &source[..len]);
+            assert_eq!(&target[..len], &source[..len]);
+            assert_eq!(&target[len..], [0xff; 3], "{len} bytes stay in place");
+        }
+    }
+
+    #[test]
+    fn text_buffers_append_and_keep_their_room() {
+        let mut text = TextBuffer::default();
+        let mut expected = Vec::new();
+        for i in 0..500u32 {
+            let piece = format!("{i}-{}", "x".repeat(i as usize % 20));
+            text.put(piece.as_bytes());
+            expected.extend_from_slice(piece.as_bytes());
+        }
+        assert_eq!(text.as_bytes(), &expected[..]);
+        assert_eq!(text.len(), expected.len());
+        let room = text.capacity();
+        text.clear();
+        assert!(text.is_empty() && text.as_bytes().is_empty());
+        text.put(b"again");
+        assert_eq!((text.as_bytes(), text.capacity()), (&b"again"[..], room));
     }
 
     #[test]
