@@ -134,6 +134,25 @@ fn the_deepest_allowed_program_runs_on_a_small_stack() {
 }
 
 #[test]
+fn deeply_nested_values_are_freed_on_a_small_stack() {
+    // A script can nest arrays (directly, or through objects) as deep as its loop runs; freeing them must
+    // not take a native frame per level. 2 MiB is a spawned thread's default stack.
+    let script = r#"
+        class Node { constructor($next) { $this->next = [$next]; } }
+        $list = []; $record = []; $chain = none;
+        for ($i = 0; $i < 200000; $i++) { $list = [$list]; $record = ["next" => $record]; $chain = Node($chain); }
+        $copy = $list;
+        $list = none; $record = none; $chain = none;
+        echo is_array($copy);
+    "#;
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || Engine::new().compile("deep.hsl", script).expect("compiles").run_to_string().expect("runs"))
+        .expect("thread");
+    assert_eq!(handle.join().expect("no stack overflow").trim(), "true");
+}
+
+#[test]
 fn huge_strings_and_arrays_hit_limits() {
     let limits = hsl::Limits { max_array_size: 1000, ..hsl::Limits::default() };
     let engine = Engine::builder().limits(limits).build();

@@ -1,11 +1,13 @@
 //! `Array`: HSL's ordered map with copy-on-write sharing.
 
+use std::cell::{Cell, RefCell};
 use std::hash::{Hash, Hasher};
+use std::mem::ManuallyDrop;
 
 use indexmap::{Equivalent, IndexMap};
 use rustc_hash::FxBuildHasher;
 // No weak count: one atomic operation per clone or drop, not two on the last drop.
-use triomphe::Arc;
+use triomphe::{Arc, UniqueArc};
 
 use super::{Str, Value};
 
@@ -267,10 +269,64 @@ impl Default for ArrayData {
 }
 
 /// An HSL array: an insertion-ordered map. Clones share the map until one side writes.
+// `ManuallyDrop` so that `Drop` can take the map out: see `impl Drop for Array`.
 #[derive(Clone, Debug, Default)]
-pub struct Array(Arc<ArrayData>);
+pub struct Array(ManuallyDrop<Arc<ArrayData>>);
+
+/// How many arrays deep a drop goes on the native stack before it queues the maps below (see
+/// `impl Drop for Array`).
+const DROP_DEPTH: u32 = 64;
+
+thread_local! {
+    // How many array drops are under way on this thread, one inside another.
+    static DROP_NESTING: Cell<u32> = const { Cell::new(0) };
+    // Maps found past `DROP_DEPTH`, left for the outermost drop to free.
+    static DROP_QUEUE: RefCell<Vec<ArrayData>> = const { RefCell::new(Vec::new()) };
+}
+
+// The one `unsafe` here: a drop that owns the map must take it out of `&mut self`.
+#[allow(unsafe_code)]
+impl Drop for Array {
+    /// Frees a map its last owner drops, without recursing without bound: a script can nest arrays a
+    /// million deep (`$a = [$a]` in a loop), and dropping that one level per native frame would overflow the
+    /// stack. Maps deeper than [`DROP_DEPTH`] below the outermost drop are queued, and that drop frees them
+    /// one after another. The last owner also skips the atomic decrement: its count is 1 and nobody else
+    /// can raise it.
+    fn drop(&mut self) {
+        // SAFETY: `self.0` is taken exactly once, here, and `self` is not used after its drop.
+        let shared = unsafe { ManuallyDrop::take(&mut self.0) };
+        let Ok(unique) = Arc::try_unique(shared) else { return };
+        let data = UniqueArc::into_inner(unique);
+        let nesting = DROP_NESTING.get();
+        if nesting >= DROP_DEPTH {
+            DROP_QUEUE.with_borrow_mut(|queue| queue.push(data));
+            return;
+        }
+        DROP_NESTING.set(nesting + 1);
+        drop(data);
+        if nesting == 0 && DROP_QUEUE.with_borrow(|queue| !queue.is_empty()) {
+            drain_drop_queue();
+        }
+        DROP_NESTING.set(nesting);
+    }
+}
+
+/// Frees the maps a deep drop queued (each may queue more), then the queue's own room.
+#[cold]
+#[inline(never)]
+fn drain_drop_queue() {
+    while let Some(queued) = DROP_QUEUE.with_borrow_mut(Vec::pop) {
+        drop(queued);
+    }
+    DROP_QUEUE.with_borrow_mut(|queue| *queue = Vec::new());
+}
 
 impl Array {
+    #[inline]
+    fn wrap(data: ArrayData) -> Array {
+        Array(ManuallyDrop::new(Arc::new(data)))
+    }
+
     /// An empty array.
     pub fn new() -> Array {
         Array::default()
@@ -278,14 +334,14 @@ impl Array {
 
     /// An empty array with room for `capacity` entries.
     pub fn with_capacity(capacity: usize) -> Array {
-        Array(Arc::new(ArrayData { storage: Storage::List(Vec::with_capacity(capacity)), next_index: 0 }))
+        Array::wrap(ArrayData { storage: Storage::List(Vec::with_capacity(capacity)), next_index: 0 })
     }
 
     /// A list with keys 0..n.
     pub fn from_values(values: impl IntoIterator<Item = Value>) -> Array {
         let list: Vec<Value> = values.into_iter().collect();
         let next_index = list.len() as i64;
-        Array(Arc::new(ArrayData { storage: Storage::List(list), next_index }))
+        Array::wrap(ArrayData { storage: Storage::List(list), next_index })
     }
 
     /// An array from key/value pairs (later duplicates overwrite, keeping the first position).
@@ -318,7 +374,7 @@ impl Array {
         for (key, value) in pairs {
             data.insert(key, value);
         }
-        Array(Arc::new(data))
+        Array::wrap(data)
     }
 
     /// A record from a host's vector of pairs, kept as the array's storage when it can be: up to eight
@@ -337,7 +393,7 @@ impl Array {
             Key::Int(number) => next.max(number + 1),
             Key::Str(_) => next,
         });
-        Array(Arc::new(ArrayData { storage: Storage::Small(pairs), next_index }))
+        Array::wrap(ArrayData { storage: Storage::Small(pairs), next_index })
     }
 
     /// The shared map (read-only).
