@@ -2,9 +2,10 @@
 //! patterns are PCRE (look-around, back-references, possessive quantifiers), so a PCRE engine is the only
 //! faithful choice. Matching is on bytes unless the `u` flag asks for UTF-8.
 
-use std::cell::RefCell;
+use std::cell::{Cell, Ref, RefCell};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crossbeam_utils::CachePadded;
 use pcre2::bytes::{Regex, RegexBuilder};
@@ -30,7 +31,22 @@ pub static REGEX_CLASS: NativeClass = NativeClass {
 /// pool).
 pub struct CompiledRegex {
     regex: Regex,
-    per_thread: ThreadLocal<CachePadded<Regex>>,
+    per_thread: ThreadLocal<CachePadded<ThreadCopy>>,
+}
+
+/// A thread's clone of the pattern, and the thread that made it. `ThreadLocal` gives a new thread the slot
+/// of one that has ended, and with it a clone whose pool belongs to the old thread: every match would take
+/// the locked path. So a thread that finds another's clone makes its own.
+struct ThreadCopy {
+    thread: Cell<u64>,
+    regex: RefCell<Regex>,
+}
+
+static NEXT_THREAD_TAG: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    // This thread's number among those that matched a pattern (unlike `ThreadLocal`'s, never reused).
+    static THREAD_TAG: u64 = NEXT_THREAD_TAG.fetch_add(1, Ordering::Relaxed);
 }
 
 impl CompiledRegex {
@@ -38,10 +54,19 @@ impl CompiledRegex {
         CompiledRegex { regex, per_thread: ThreadLocal::new() }
     }
 
-    /// This thread's clone.
+    /// This thread's clone. (Replacing another thread's clone cannot meet a borrow: this thread has not
+    /// used the slot before.)
     #[inline]
-    fn regex(&self) -> &Regex {
-        self.per_thread.get_or(|| CachePadded::new(self.regex.clone()))
+    fn regex(&self) -> Ref<'_, Regex> {
+        let tag = THREAD_TAG.with(|tag| *tag);
+        let copy = self.per_thread.get_or(|| {
+            CachePadded::new(ThreadCopy { thread: Cell::new(tag), regex: RefCell::new(self.regex.clone()) })
+        });
+        if copy.thread.get() != tag {
+            copy.thread.set(tag);
+            *copy.regex.borrow_mut() = self.regex.clone();
+        }
+        copy.regex.borrow()
     }
 }
 
@@ -183,7 +208,7 @@ fn pcre_match(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let compiled = pattern_arg(args)?;
     let subject = args.bytes(1)?;
     match compiled.regex().captures(subject).map_err(regex_error)? {
-        Some(captures) => Ok(Value::Array(groups(compiled.regex(), &captures))),
+        Some(captures) => Ok(Value::Array(groups(&compiled.regex(), &captures))),
         None => Ok(Value::Array(Array::new())),
     }
 }
@@ -253,7 +278,7 @@ fn pcre_replace(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
             Value::String(template) => expand(template.as_bytes(), &captures, &mut out),
             function => {
                 // The same shape as a pcre_match() result (Q-RE-1).
-                let groups = groups(compiled.regex(), &captures);
+                let groups = groups(&compiled.regex(), &captures);
                 let result = ctx.call(function, &[Value::Array(groups)])?;
                 result.write_display(&mut out);
             }
@@ -337,6 +362,20 @@ pub(crate) const FUNCTIONS: &[NativeDef] = &[
 mod tests {
     use super::*;
     use crate::stdlib::testing::{call, error_kind};
+
+    #[test]
+    fn a_thread_in_an_ended_threads_slot_makes_its_own_clone() {
+        let compiled = Arc::new(CompiledRegex::new(compile(b"a+", "").expect("compiles")));
+        for _ in 0..3 {
+            let compiled = compiled.clone();
+            let thread = std::thread::spawn(move || {
+                assert!(compiled.regex().is_match(b"caab").expect("matches"));
+                let copy = compiled.per_thread.get().expect("made on first use");
+                copy.thread.get() == THREAD_TAG.with(|tag| *tag)
+            });
+            assert!(thread.join().expect("no panic"), "the clone is this thread's own");
+        }
+    }
 
     #[test]
     fn a_literal_matches_alike_on_every_thread() {
