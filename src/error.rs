@@ -328,8 +328,9 @@ thread_local! {
 /// like a `Value`: rustc does that for a `Result` only when its error has no size. With the interrupt boxed
 /// in the `Err`, every evaluation returned its value through memory, and the caller's 16-byte load of it
 /// waited for the two 8-byte stores that wrote it. Errors are rare and propagate straight up, so one slot
-/// per thread is enough: at most one marker is alive at a time (debug builds check it). A marker cannot
-/// leave its thread.
+/// per thread is enough: at most one marker is alive at a time (debug builds check it). Code that holds a
+/// marker (a host function that calls back into a script and looks at the failure, say) takes or drops it
+/// before doing anything that may raise another. A marker cannot leave its thread.
 ///
 /// ```
 /// use hsl::error::{ErrorKind, Fallible, Interrupt, RuntimeError};
