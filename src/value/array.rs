@@ -289,7 +289,7 @@ thread_local! {
 impl Drop for Array {
     /// Frees a map its last owner drops, without recursing without bound: a script can nest arrays a
     /// million deep (`$a = [$a]` in a loop), and dropping that one level per native frame would overflow the
-    /// stack. Maps deeper than [`DROP_DEPTH`] below the outermost drop are queued, and that drop frees them
+    /// stack. Maps deeper than `DROP_DEPTH` below the outermost drop are queued, and that drop frees them
     /// one after another. The last owner also skips the atomic decrement: its count is 1 and nobody else
     /// can raise it.
     fn drop(&mut self) {
