@@ -153,6 +153,26 @@ fn deeply_nested_values_are_freed_on_a_small_stack() {
 }
 
 #[test]
+fn a_deep_array_a_thread_keeps_until_it_ends_is_freed() {
+    use hsl::value::{Array, Value};
+    thread_local! {
+        static KEPT: std::cell::RefCell<Option<Value>> = const { std::cell::RefCell::new(None) };
+    }
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let mut nested = Value::Array(Array::new());
+            for _ in 0..100_000 {
+                nested = Value::Array(Array::from_values([nested]));
+            }
+            // Freed while the thread's locals are torn down, maybe after the drop queue's own.
+            KEPT.with_borrow_mut(|kept| *kept = Some(nested));
+        })
+        .expect("thread");
+    handle.join().expect("no stack overflow or panic at thread exit");
+}
+
+#[test]
 fn huge_strings_and_arrays_hit_limits() {
     let limits = hsl::Limits { max_array_size: 1000, ..hsl::Limits::default() };
     let engine = Engine::builder().limits(limits).build();

@@ -299,12 +299,15 @@ impl Drop for Array {
         let data = UniqueArc::into_inner(unique);
         let nesting = DROP_NESTING.get();
         if nesting >= DROP_DEPTH {
-            DROP_QUEUE.with_borrow_mut(|queue| queue.push(data));
+            // Left for the outermost drop; a thread whose locals are already gone frees it here.
+            let mut data = Some(data);
+            let _ = DROP_QUEUE.try_with(|queue| queue.borrow_mut().extend(data.take()));
+            drop(data);
             return;
         }
         DROP_NESTING.set(nesting + 1);
         drop(data);
-        if nesting == 0 && DROP_QUEUE.with_borrow(|queue| !queue.is_empty()) {
+        if nesting == 0 && DROP_QUEUE.try_with(|queue| !queue.borrow().is_empty()).unwrap_or(false) {
             drain_drop_queue();
         }
         DROP_NESTING.set(nesting);

@@ -16,7 +16,8 @@ pub use convert::{format_number, parse_number};
 pub use function::{Cell, ClassId, FnId, Function, FunctionKind, new_cell};
 pub use object::{ClassRef, FieldAt, Fields, Object, ObjectData, ObjectState};
 pub use resource::Resource;
-pub use string::{ByteSink, Str, TextBuffer, copy_bytes};
+pub(crate) use string::TextBuffer;
+pub use string::{ByteSink, Str};
 
 /// An HSL value.
 // A word-sized tag and every payload a plain 64-bit word at offset 8 (the number and the boolean too, see

@@ -3,8 +3,8 @@
 //!
 //! Most strings a hook handles are short (a HELO verb, a TLS version, a label of a host name, the
 //! `"local"` an outcome is set to), and an inline one costs no allocation, and no atomic reference count
-//! to clone or drop: the embedding benchmark's strings were a fifth of its run time in allocation, locked
-//! increments and decrements.
+//! to clone or drop: in the embedding benchmark, dropping values was 14% of the run, two thirds of that
+//! strings' locked decrements.
 //!
 //! The block is a [`triomphe::ThinArc`], 24 bytes of header then the bytes: `[count | len | capacity |
 //! bytes; capacity]`. The reference count has no weak half (one atomic operation per clone or drop), `len` is
@@ -107,7 +107,7 @@ impl ByteSink for Str {
 /// from, take two fixed-size moves that may overlap; a copy of a length the compiler does not know is a call
 /// to `memcpy` otherwise.
 #[inline(always)]
-pub fn copy_bytes(target: &mut [u8], source: &[u8]) {
+fn copy_bytes(target: &mut [u8], source: &[u8]) {
     let len = source.len();
     let target = &mut target[..len];
     match len {
@@ -149,12 +149,6 @@ impl TextBuffer {
     #[inline]
     pub fn len(&self) -> usize {
         self.len
-    }
-
-    /// Whether nothing has been written.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// How many bytes fit before the buffer grows.
@@ -734,7 +728,7 @@ mod tests {
         assert_eq!(text.len(), expected.len());
         let room = text.capacity();
         text.clear();
-        assert!(text.is_empty() && text.as_bytes().is_empty());
+        assert!(text.len() == 0 && text.as_bytes().is_empty());
         text.put(b"again");
         assert_eq!((text.as_bytes(), text.capacity()), (&b"again"[..], room));
     }
