@@ -611,10 +611,10 @@ impl<'p> Machine<'p> {
                 Some(match key {
                     Value::String(text) => array.get(crate::value::KeyRef::from_bytes(text.as_bytes())),
                     Value::Number(number)
-                        if number.get().fract() == 0.0
-                            && (i32::MIN as f64..=i32::MAX as f64).contains(&number.get()) =>
+                        if let Some(index) = crate::value::whole_number(number.get())
+                            && (i64::from(i32::MIN)..=i64::from(i32::MAX)).contains(&index) =>
                     {
-                        array.get(crate::value::KeyRef::Int(number.get() as i64))
+                        array.get(crate::value::KeyRef::Int(index))
                     }
                     _ => return None,
                 })

@@ -28,7 +28,7 @@ pub fn to_i32(number: f64) -> i32 {
     if !number.is_finite() {
         return 0;
     }
-    (number.trunc().rem_euclid(4_294_967_296.0) as u32) as i32
+    (crate::value::truncate(number).rem_euclid(4_294_967_296.0) as u32) as i32
 }
 
 /// Casts a value to an array key (language.md §3.6, Q-ARR-1, Q-ARR-1b).
@@ -45,7 +45,7 @@ pub fn to_key(value: &Value) -> Result<Key, RuntimeError> {
 }
 
 fn number_key(number: f64) -> Result<Key, RuntimeError> {
-    let truncated = number.trunc();
+    let truncated = crate::value::truncate(number);
     if truncated.is_nan() || truncated < i32::MIN as f64 || truncated > i32::MAX as f64 {
         return Err(RuntimeError::new(
             ErrorKind::Index,
@@ -307,7 +307,7 @@ fn array_merge(a: &Array, b: &Array) -> Array {
 /// Where a slice bound lands in `len` items: truncated, negative counting from the end, clamped to
 /// `low..=high`.
 fn slice_bound(len: i64, value: f64, low: i64, high: i64) -> i64 {
-    let value = value.trunc();
+    let value = crate::value::truncate(value);
     let value = if value < 0.0 { (len as f64 + value).max(low as f64) } else { value.min(high as f64) };
     (value as i64).clamp(low, high)
 }

@@ -4,6 +4,21 @@ use std::cmp::Ordering;
 
 use super::{Array, ByteSink, FunctionKind, Value};
 
+/// `number` as an `i64` when it is a whole number below 2^63 in size. (`fract()` and `trunc()` are library
+/// calls on baseline x86-64, which has no rounding instruction before SSE4.1; two conversions are not.)
+#[inline]
+pub fn whole_number(number: f64) -> Option<i64> {
+    let integer = number as i64; // saturates, and NaN gives 0
+    (integer as f64 == number && number.abs() < 9.223_372_036_854_776e18).then_some(integer)
+}
+
+/// `number.trunc()` (but 0 for a negative fraction, not -0), with conversions instead of the library call.
+#[inline]
+pub fn truncate(number: f64) -> f64 {
+    // From 2^52 up every double is whole already; below, the conversion is exact.
+    if number.abs() < 4_503_599_627_370_496.0 { (number as i64) as f64 } else { number }
+}
+
 /// Number to string (open question Q-NUM-1): integral values below 2^63 print as integers, everything else as
 /// the shortest round-trip decimal; `inf`, `-inf`, `nan` as words.
 pub fn format_number(number: f64) -> String {
@@ -13,17 +28,17 @@ pub fn format_number(number: f64) -> String {
     if number.is_infinite() {
         return if number > 0.0 { "inf" } else { "-inf" }.to_string();
     }
-    if number.fract() == 0.0 && number.abs() < 9.223_372_036_854_776e18 {
-        return (number as i64).to_string();
+    if let Some(integer) = whole_number(number) {
+        return integer.to_string();
     }
     format!("{number}")
 }
 
 /// Writes the number's string form into `out` without an intermediate `String` in the common integer case.
 pub fn write_number(out: &mut impl ByteSink, number: f64) {
-    if number.fract() == 0.0 && number.abs() < 9.223_372_036_854_776e18 {
+    if let Some(integer) = whole_number(number) {
         let mut buffer = itoa::Buffer::new();
-        out.put(buffer.format(number as i64).as_bytes());
+        out.put(buffer.format(integer).as_bytes());
     } else {
         out.put(format_number(number).as_bytes());
     }
@@ -187,6 +202,41 @@ fn write_array(array: &Array, out: &mut impl ByteSink) {
 mod tests {
     use super::*;
     use crate::value::Key;
+
+    #[test]
+    fn whole_numbers_and_truncation_agree_with_the_library() {
+        let two_63 = 9_223_372_036_854_775_808.0;
+        let cases = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            -1.0,
+            2.75,
+            -2.75,
+            1e15 + 0.5,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            9_007_199_254_740_993.0,
+            1e18,
+            two_63,
+            -two_63,
+            1e300,
+            -1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        for number in cases {
+            let expected = (number.fract() == 0.0 && number.abs() < two_63).then_some(number as i64);
+            assert_eq!(whole_number(number), expected, "{number}");
+            let truncated = truncate(number);
+            assert!(truncated == number.trunc() || (truncated.is_nan() && number.is_nan()), "{number}");
+        }
+    }
 
     #[test]
     fn numbers_print_without_trailing_zeros() {

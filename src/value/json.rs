@@ -36,8 +36,8 @@ pub fn to_json(value: &Value) -> Json {
 
 /// A number as JSON: integral values as integers, the rest as floats, non-finite as `null`.
 pub fn number_to_json(number: f64) -> Json {
-    if number.fract() == 0.0 && number.abs() < 9.007_199_254_740_992e15 {
-        Json::from(number as i64)
+    if let Some(integer) = super::whole_number(number).filter(|integer| integer.unsigned_abs() < 1 << 53) {
+        Json::from(integer)
     } else {
         serde_json::Number::from_f64(number).map_or(Json::Null, Json::Number)
     }

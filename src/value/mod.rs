@@ -13,6 +13,7 @@ pub use array::{
     Array, ArrayData, Iter as ArrayIter, Key, KeyRef, KeyStr, Keys as ArrayKeys, Values as ArrayValues, canonical_int,
 };
 pub use convert::{format_number, parse_number};
+pub(crate) use convert::{truncate, whole_number};
 pub use function::{Cell, ClassId, FnId, Function, FunctionKind, new_cell};
 pub use object::{ClassRef, FieldAt, Fields, Object, ObjectData, ObjectState};
 pub use resource::Resource;
