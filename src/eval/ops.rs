@@ -84,12 +84,12 @@ pub fn unary(op: UnaryOp, value: &Value) -> OpResult {
 /// software `fmod` costs over a hundred instructions and scripts mostly take remainders of integers.
 #[inline]
 pub fn remainder(a: f64, b: f64) -> f64 {
-    let (ai, bi) = (a as i64, b as i64);
-    if ai as f64 == a && bi as f64 == b && bi != 0 {
-        let r = ai.wrapping_rem(bi);
-        if r == 0 && a.is_sign_negative() { -0.0 } else { r as f64 }
-    } else {
-        a % b
+    match (crate::value::whole_number(a), crate::value::whole_number(b)) {
+        (Some(ai), Some(bi)) if bi != 0 => {
+            let r = ai.wrapping_rem(bi);
+            if r == 0 && a.is_sign_negative() { -0.0 } else { r as f64 }
+        }
+        _ => a % b,
     }
 }
 
@@ -372,6 +372,10 @@ mod tests {
         assert!(remainder(1.0, 0.0).is_nan());
         assert_eq!(remainder(7.5, 2.0), 1.5);
         assert_eq!(remainder(-9.0e18, 7.0), -9.0e18 % 7.0);
+        // 2^63 is whole but past i64: a saturating conversion took it for i64::MAX (whose remainder is 0).
+        let two_63 = 9_223_372_036_854_775_808.0;
+        assert_eq!(remainder(two_63, 7.0), two_63 % 7.0);
+        assert_eq!(remainder(-two_63 * 2.0, 7.0), -two_63 * 2.0 % 7.0);
     }
 
     #[test]
