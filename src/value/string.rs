@@ -34,28 +34,11 @@ pub const INLINE_CAPACITY: usize = size_of::<usize>() - 1;
 /// length) on a little-endian target, before it on a big-endian one.
 const FIRST_BYTE: usize = if cfg!(target_endian = "little") { 1 } else { 0 };
 
-/// Up to [`INLINE_CAPACITY`] bytes as a little-endian number, read with a few overlapping fixed-size loads
-/// (a copy of a length the compiler does not know is a call to `memcpy`).
-#[inline(always)]
-fn pack(bytes: &[u8]) -> usize {
-    let len = bytes.len();
-    debug_assert!(len <= INLINE_CAPACITY);
-    let packed = match len {
-        4.. => {
-            let low = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-            let high = u32::from_le_bytes([bytes[len - 4], bytes[len - 3], bytes[len - 2], bytes[len - 1]]);
-            u64::from(low) | (u64::from(high) << (8 * (len - 4)))
-        }
-        2.. => {
-            let low = u16::from_le_bytes([bytes[0], bytes[1]]);
-            let high = u16::from_le_bytes([bytes[len - 2], bytes[len - 1]]);
-            u64::from(low) | (u64::from(high) << (8 * (len - 2)))
-        }
-        1 => u64::from(bytes[0]),
-        0 => 0,
-    };
-    packed as usize
-}
+/// Where the word's lowest byte sits in its memory.
+const MARKER_BYTE: usize = if cfg!(target_endian = "little") { 0 } else { INLINE_CAPACITY };
+
+/// An inline string's word, as the bytes of its memory.
+type WordBytes = [u8; size_of::<usize>()];
 
 /// The smallest capacity a string grows to when an append does not fit.
 const MIN_GROWTH: usize = 16;
@@ -103,7 +86,7 @@ impl ByteSink for Str {
     }
 }
 
-/// Copies `source` into `target` (of the same length). Short copies, which is most of what strings are built
+/// Copies `source` into the start of `target`. Short copies, which is most of what strings are built
 /// from, take two fixed-size moves that may overlap; a copy of a length the compiler does not know is a call
 /// to `memcpy` otherwise.
 #[inline(always)]
@@ -223,29 +206,17 @@ impl Str {
     /// An inline string of `bytes`, which must fit.
     #[inline(always)]
     fn inline(bytes: &[u8]) -> Str {
-        Str::from_packed(pack(bytes), bytes.len())
+        let mut word = WordBytes::default();
+        copy_bytes(&mut word[FIRST_BYTE..], bytes);
+        Str::from_word_bytes(word, bytes.len())
     }
 
-    /// An inline string of `len` bytes whose little-endian number is `packed`.
+    /// The inline string of `len` bytes whose word's memory is `word` (its marker byte is set here).
     #[inline(always)]
-    fn from_packed(packed: usize, len: usize) -> Str {
-        #[cfg(target_endian = "little")]
-        let data = packed << 8;
-        // The bytes go first in memory, so the number's first byte must be its most significant one.
-        #[cfg(target_endian = "big")]
-        let data = packed.swap_bytes();
-        let word = NonZeroUsize::new(data | (len << 1) | 1).expect("the inline bit is set");
+    fn from_word_bytes(mut word: WordBytes, len: usize) -> Str {
+        word[MARKER_BYTE] = ((len as u8) << 1) | 1;
+        let word = NonZeroUsize::new(usize::from_ne_bytes(word)).expect("the inline bit is set");
         Str(NonNull::without_provenance(word))
-    }
-
-    /// An inline string's bytes as a little-endian number (the inverse of [`Str::from_packed`]).
-    #[inline(always)]
-    fn packed(&self) -> usize {
-        #[cfg(target_endian = "little")]
-        let packed = self.word() >> 8;
-        #[cfg(target_endian = "big")]
-        let packed = (self.word() & !0xff).swap_bytes();
-        packed
     }
 
     /// The string that owns `block`'s count.
@@ -345,7 +316,9 @@ impl Str {
                 _ => false,
             }),
             None if end <= INLINE_CAPACITY => {
-                *self = Str::from_packed(self.packed() | (pack(bytes) << (8 * len)), end);
+                let mut word = self.word().to_ne_bytes();
+                copy_bytes(&mut word[FIRST_BYTE + len..], bytes);
+                *self = Str::from_word_bytes(word, end);
                 true
             }
             None => false,
@@ -394,9 +367,9 @@ impl Str {
     pub fn edit<R>(&mut self, change: impl FnOnce(&mut [u8]) -> R) -> R {
         let len = self.len();
         if self.is_inline() {
-            let mut bytes = self.packed().to_le_bytes();
-            let result = change(&mut bytes[..len]);
-            *self = Str::inline(&bytes[..len]);
+            let mut word = self.word().to_ne_bytes();
+            let result = change(&mut word[FIRST_BYTE..FIRST_BYTE + len]);
+            *self = Str::from_word_bytes(word, len);
             return result;
         }
         if !self.block_mut().is_some_and(|block| block.with_arc_mut(|arc| arc.is_unique())) {
