@@ -242,13 +242,8 @@ impl<'p> Machine<'p> {
     #[inline(never)]
     fn locate(&self, mut interrupt: Interrupted, span: Span) -> Interrupted {
         interrupt.update(|interrupt| {
-            if let Interrupt::Error(error) = interrupt
-                && error.span.is_none()
-            {
-                error.span = span;
-                if error.stack.is_empty() {
-                    error.stack = self.stack();
-                }
+            if let Interrupt::Error(error) = interrupt {
+                self.place_error(error, span);
             }
         });
         interrupt
@@ -257,13 +252,18 @@ impl<'p> Machine<'p> {
     #[cold]
     #[inline(never)]
     fn op_error(&self, mut error: RuntimeError, span: Span) -> Interrupted {
+        self.place_error(&mut error, span);
+        error.into()
+    }
+
+    /// Gives `error` the position `span` and the current call stack, unless it has a position already.
+    fn place_error(&self, error: &mut RuntimeError, span: Span) {
         if error.span.is_none() {
             error.span = span;
             if error.stack.is_empty() {
                 error.stack = self.stack();
             }
         }
-        error.into()
     }
 
     fn variable_name(&self, span: Span) -> String {
