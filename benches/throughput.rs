@@ -192,17 +192,17 @@ impl Keys {
     }
 }
 
-/// Where the hook's globals go in its inputs, looked up once (as a host does when it loads the hook).
-struct Slots {
-    count: usize,
+/// The hook and where its globals go in its inputs, looked up once (as a host does when it loads the hook).
+struct Slots<'a> {
+    spec: &'a hsl::HookSpec,
     arguments: usize,
     connection: usize,
 }
 
-impl Slots {
-    fn new(spec: &hsl::HookSpec) -> Slots {
+impl Slots<'_> {
+    fn new(spec: &hsl::HookSpec) -> Slots<'_> {
         let index = |name| spec.global_index(name).expect("a disconnect global");
-        Slots { count: spec.globals.len(), arguments: index("arguments"), connection: index("connection") }
+        Slots { spec, arguments: index("arguments"), connection: index("connection") }
     }
 }
 
@@ -230,12 +230,12 @@ fn inputs(slots: &Slots, keys: &Keys, connection: &Connection) -> HookInputs {
         }
         fields.push((keys.key(Name::Auth), Value::Array(Array::from_pair_vec(auth))));
     }
-    let mut values = Vec::with_capacity(slots.count);
-    values.resize_with(slots.count, || None);
+    // The thread's spare vector, which the last run handed back: no allocation.
+    let mut inputs = HookInputs::for_hook(slots.spec);
     let arguments = vec![(keys.key(Name::Close), Value::string("remote"))];
-    values[slots.arguments] = Some(Value::Array(Array::from_pair_vec(arguments)));
-    values[slots.connection] = Some(Value::Array(Array::from_pair_vec(fields)));
-    HookInputs { values }
+    inputs.values[slots.arguments] = Some(Value::Array(Array::from_pair_vec(arguments)));
+    inputs.values[slots.connection] = Some(Value::Array(Array::from_pair_vec(fields)));
+    inputs
 }
 
 /// Counts echoed bytes, as a host's log callback would see them.

@@ -407,13 +407,20 @@ impl Script {
             };
             return hook::finish(&plain, result);
         };
-        // The run keeps the main module's globals in this thread's spare vector (`finish` hands it back):
-        // room for all of them up front, so it never grows, and the host's values are moved in.
+        // The main module's globals live in one vector with room for all of them up front, so that it never
+        // grows, and `finish` keeps it as this thread's spare. The host's vector is that vector when it has
+        // the room (one from `HookInputs::for_hook`); otherwise its values are moved into the spare one.
         let slots = self.0.program.modules.first().map_or(0, |module| module.globals.len());
         let inputs = inputs.into().values;
-        let mut globals = crate::eval::scratch::take_globals();
-        globals.reserve(slots.max(inputs.len()));
-        globals.extend(inputs);
+        let globals = match inputs.capacity() >= slots {
+            true => inputs,
+            false => {
+                let mut globals = crate::eval::scratch::take_globals();
+                globals.reserve(slots.max(inputs.len()));
+                globals.extend(inputs);
+                globals
+            }
+        };
         let result = self.run_raw(globals, output, options);
         hook::finish(spec, result)
     }
@@ -441,6 +448,32 @@ mod tests {
             let outcome = script.run_hook(HookInputs::default(), &mut Vec::new(), &RunOptions::default());
             assert!(crate::error::nothing_pending(), "{source} ended as {}", outcome.how.name());
         }
+    }
+
+    #[test]
+    fn inputs_for_a_hook_reuse_the_vector_the_last_run_kept() {
+        std::thread::spawn(|| {
+            let engine = Engine::new();
+            let spec = engine.hook("disconnect").expect("built in");
+            let script = engine.compile_hook("disconnect", "t.hsl", "$a = 1; $b = 2; $c = 3; $context = $a;").unwrap();
+            let slot = spec.global_index("arguments").unwrap();
+            let mut inputs = HookInputs::for_hook(spec);
+            assert_eq!(inputs.values.len(), spec.globals.len());
+            assert!(inputs.values.iter().all(Option::is_none));
+            inputs.values[slot] = Some(Value::from("first"));
+            script.run_hook(inputs, &mut Vec::new(), &RunOptions::default());
+
+            // The run handed its globals' vector back; the next inputs are built in it, unset again.
+            let inputs = HookInputs::for_hook(spec);
+            let kept = inputs.values.as_ptr();
+            assert!(inputs.values.capacity() >= script.0.program.modules[0].globals.len());
+            assert!(inputs.values.iter().all(Option::is_none));
+            let outcome = script.run_hook(inputs, &mut Vec::new(), &RunOptions::default());
+            assert_eq!(outcome.context().to_display_string(), "1");
+            assert_eq!(HookInputs::for_hook(spec).values.as_ptr(), kept);
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]

@@ -20,6 +20,18 @@ pub struct HookInputs {
     pub values: Vec<Option<Value>>,
 }
 
+impl HookInputs {
+    /// Inputs for `spec` with every global unset, for a host to fill by index ([`HookSpec::global_index`]).
+    /// The vector is this thread's spare one, which the thread's last run handed back with room for all of
+    /// its script's globals: a host that builds its inputs this way for every connection allocates nothing
+    /// for them, and the run keeps its globals in the same vector.
+    pub fn for_hook(spec: &HookSpec) -> HookInputs {
+        let mut values = crate::eval::scratch::take_globals();
+        values.resize_with(spec.globals.len(), || None);
+        HookInputs { values }
+    }
+}
+
 impl From<&HookInputs> for HookInputs {
     fn from(inputs: &HookInputs) -> HookInputs {
         inputs.clone()

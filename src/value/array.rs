@@ -9,6 +9,7 @@ use rustc_hash::FxBuildHasher;
 // No weak count: one atomic operation per clone or drop, not two on the last drop.
 use triomphe::{Arc, UniqueArc};
 
+use super::string::copy_bytes;
 use super::{Str, Value};
 
 /// An array key after HSL's casting rules: an integer or a byte string.
@@ -56,7 +57,10 @@ impl KeyStr {
     #[inline]
     fn inline(bytes: &[u8]) -> Option<KeyStr> {
         let mut inline = [0; INLINE_KEY];
-        inline.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        if bytes.len() > INLINE_KEY {
+            return None;
+        }
+        copy_bytes(&mut inline, bytes);
         Some(KeyStr(KeyRepr::Inline { len: bytes.len() as u8, bytes: inline }))
     }
 

@@ -90,7 +90,7 @@ impl ByteSink for Str {
 /// from, take two fixed-size moves that may overlap; a copy of a length the compiler does not know is a call
 /// to `memcpy` otherwise.
 #[inline(always)]
-fn copy_bytes(target: &mut [u8], source: &[u8]) {
+pub(crate) fn copy_bytes(target: &mut [u8], source: &[u8]) {
     let len = source.len();
     let target = &mut target[..len];
     match len {
