@@ -154,13 +154,31 @@ impl TextBuffer {
 }
 
 impl ByteSink for TextBuffer {
+    /// Appends `bytes`. A short piece that fits is the fast path: with its length known to be at most 16,
+    /// the copy is [`copy_bytes`]' fixed-size moves and nothing in it calls out, so it saves no registers.
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
+        let start = self.len;
+        let end = start.wrapping_add(bytes.len());
+        if bytes.len() <= 16 && end <= self.room.len() {
+            copy_bytes(&mut self.room[start..end], bytes);
+            self.len = end;
+        } else {
+            self.put_long(bytes);
+        }
+    }
+}
+
+impl TextBuffer {
+    /// [`ByteSink::put`] of a piece longer than 16 bytes or one the room lacks space for.
+    #[cold]
+    #[inline(never)]
+    fn put_long(&mut self, bytes: &[u8]) {
         let Some(end) = self.len.checked_add(bytes.len()) else { panic!("text length overflows usize") };
         if end > self.room.len() {
             self.grow(end);
         }
-        copy_bytes(&mut self.room[self.len..end], bytes);
+        self.room[self.len..end].copy_from_slice(bytes);
         self.len = end;
     }
 }
