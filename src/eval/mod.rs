@@ -109,6 +109,19 @@ pub fn run<'p>(program: &'p Program, host_globals: Vec<Option<Value>>, config: R
     RunResult { ending, globals: machine.finish() }
 }
 
+/// Stores `value` in `slot`. The old value goes through the out-of-line drop glue only when it may own
+/// something: most stores overwrite nothing (a variable's first assignment) or a number.
+#[inline(always)]
+fn overwrite(slot: &mut Option<Value>, value: Option<Value>) {
+    match slot {
+        None | Some(Value::None | Value::Bool(_) | Value::Number(_)) => {
+            // Owns nothing: skipping its drop leaks nothing.
+            std::mem::forget(std::mem::replace(slot, value));
+        }
+        _ => *slot = value,
+    }
+}
+
 /// One call frame: where its plain slots start on the machine's value stack, its cells (shared with
 /// closures), and the function it runs.
 #[derive(Default)]
@@ -503,9 +516,9 @@ impl<'p> Machine<'p> {
     #[inline(always)]
     fn store_option(&mut self, slot: VarSlot, value: Option<Value>) {
         match slot {
-            VarSlot::Local(index) => self.stack[self.frame.base + index as usize] = value,
+            VarSlot::Local(index) => overwrite(&mut self.stack[self.frame.base + index as usize], value),
             VarSlot::Cell(index) => self.store_cell(index, value),
-            VarSlot::Global(module, index) => *self.global_mut(module, index) = value,
+            VarSlot::Global(module, index) => overwrite(self.global_mut(module, index), value),
         }
     }
 
@@ -1574,7 +1587,7 @@ impl<'p> Machine<'p> {
     #[inline]
     fn release_slots(&mut self, base: usize) {
         for slot in &mut self.stack[base..self.stack_top] {
-            *slot = None;
+            overwrite(slot, None);
         }
         self.stack_top = base;
     }
@@ -2075,3 +2088,22 @@ impl Runtime for Machine<'_> {
 
 #[allow(dead_code)]
 fn _assert_mutex_used(_: Mutex<()>) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::{Array, ArrayData};
+
+    #[test]
+    fn overwriting_a_slot_drops_what_the_old_value_owned() {
+        let mut held = Array::from_values([Value::number(1.0)]);
+        let mut slot = Some(Value::Array(held.clone()));
+        overwrite(&mut slot, Some(Value::number(2.0)));
+        // The slot's clone is gone, so the array is unique again and writing to it copies nothing.
+        let before: *const ArrayData = held.data();
+        held.make_mut();
+        assert!(std::ptr::eq(before, held.data()));
+        overwrite(&mut slot, None);
+        assert!(slot.is_none());
+    }
+}
