@@ -508,7 +508,7 @@ impl<'p> Machine<'p> {
 
     // ------------------------------------------------------------------ variables
 
-    #[inline]
+    #[inline(always)]
     fn store(&mut self, slot: VarSlot, value: Value) {
         self.store_option(slot, Some(value));
     }
