@@ -84,6 +84,7 @@ impl Value {
     }
 
     /// Appends the string form (language.md §3.8) to `out`.
+    #[inline(always)]
     pub fn write_display(&self, out: &mut impl ByteSink) {
         match self {
             Value::String(text) => out.put(text.as_bytes()),
