@@ -194,7 +194,7 @@ fn pack(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
                 for _ in 0..repeat {
                     let Some(Value::Number(number)) = values.next() else { return Ok(Value::None) };
                     let number = number.get();
-                    let integer = number.trunc() as i64;
+                    let integer = number as i64; // truncates (and saturates)
                     match code {
                         b'c' | b'C' => out.push(integer as u8),
                         b'n' => out.extend_from_slice(&(integer as u16).to_be_bytes()),

@@ -27,7 +27,7 @@ fn sqrt(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
 /// Half away from zero, at `decimals` places.
 fn round(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     let x = args.number(0)?;
-    let decimals = args.opt_number(1, 0.0)?.trunc().clamp(-308.0, 308.0) as i32;
+    let decimals = (args.opt_number(1, 0.0)? as i32).clamp(-308, 308);
     let scale = 10f64.powi(decimals);
     let scaled = x * scale;
     Ok(Value::number(if scaled.is_finite() { scaled.round() / scale } else { x }))

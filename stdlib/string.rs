@@ -101,7 +101,7 @@ pub fn format(template: &[u8], values: &Array) -> Result<Vec<u8>, String> {
             }
             b'x' | b'b' => {
                 let number = value.to_number();
-                let integer = if number.is_finite() { number.trunc() as i64 } else { 0 };
+                let integer = if number.is_finite() { number as i64 } else { 0 };
                 let text = if kind == b'x' { format!("{:x}", integer as u64) } else { format!("{:b}", integer as u64) };
                 let text = if integer < 0 && integer >= i64::from(i32::MIN) {
                     if kind == b'x' {
@@ -148,7 +148,7 @@ pub fn repeat(bytes: &[u8], count: f64) -> Result<Vec<u8>, String> {
     if count.is_nan() || count < 0.0 {
         return Err("cannot repeat a string a negative number of times".into());
     }
-    let times = count.trunc().min(usize::MAX as f64) as usize;
+    let times = count as usize; // truncates, and saturates past usize::MAX
     if bytes.len().saturating_mul(times) > 1 << 30 {
         return Err("the repeated string would be too large".into());
     }
@@ -160,7 +160,7 @@ fn integer(args: &Args<'_>, index: usize, default: f64) -> Fallible<i64> {
     if !number.is_finite() {
         return Err(args.value_error(format!("argument {} must be a finite number", index + 1)));
     }
-    Ok(number.trunc().clamp(i64::MIN as f64, i64::MAX as f64) as i64)
+    Ok(number as i64) // truncates toward zero and saturates
 }
 
 fn chr(_: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
@@ -574,6 +574,21 @@ mod tests {
         assert_eq!(split("aaaaa", "aa", -2.0), r#"[0=>"aa",1=>"a"]"#);
         assert_eq!(split("x::y::z", "::", 2.0), r#"[0=>"x",1=>"y::z"]"#);
         assert_eq!(split("x::y::z", "::", -2.0), r#"[0=>"x::y",1=>"z"]"#);
+        // Limits truncate toward zero, and huge ones saturate.
+        assert_eq!(split("a.b.c.d", ".", 2.9), r#"[0=>"a",1=>"b.c.d"]"#);
+        assert_eq!(split("a.b.c.d", ".", -2.9), r#"[0=>"a.b.c",1=>"d"]"#);
+        assert_eq!(split("a.b.c.d", ".", 0.5), r#"[0=>"a",1=>"b",2=>"c",3=>"d"]"#);
+        assert_eq!(split("a.b.c.d", ".", 1e300), r#"[0=>"a",1=>"b",2=>"c",3=>"d"]"#);
+        assert_eq!(split("a.b.c.d", ".", -1e300), r#"[0=>"a",1=>"b",2=>"c",3=>"d"]"#);
+        assert!(call("str_split", &[s("a.b"), s("."), Value::number(f64::INFINITY)]).is_err());
+    }
+
+    #[test]
+    fn repeat_truncates_its_count() {
+        assert_eq!(repeat(b"ab", 2.9).unwrap(), b"abab");
+        assert_eq!(repeat(b"ab", 0.5).unwrap(), b"");
+        assert!(repeat(b"ab", 1e300).is_err());
+        assert!(repeat(b"ab", f64::NAN).is_err());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use crate::stdlib::exception::{ExceptionState, exception, exception_state};
 use crate::syntax::ast::BinaryOp;
 use crate::value::{
     Array, ByteSink, Cell, ClassId, ClassRef, FieldAt, Fields, FnId, Function, FunctionKind, Number, Object, Str,
-    TextBuffer, Value, new_cell,
+    TextBuffer, Value, new_cell, truncate,
 };
 
 pub use budget::{Budget, Limits};
@@ -1279,7 +1279,7 @@ impl<'p> Machine<'p> {
 
     fn slice_with(&self, base: &Value, [start, stop, step]: [Option<f64>; 3], span: Span) -> Fallible<Value> {
         // Step 1 (the usual `[a:b]`) selects a contiguous range: no list of positions.
-        let contiguous = step.is_none_or(|s| s.trunc() == 1.0);
+        let contiguous = step.is_none_or(|s| truncate(s) == 1.0);
         match base {
             Value::String(text) if contiguous => {
                 Ok(Value::String(Str::from(&text.as_bytes()[ops::slice_range(text.len(), start, stop)])))

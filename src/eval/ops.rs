@@ -182,7 +182,7 @@ fn binary_slow(op: BinaryOp, a: &Value, b: &Value) -> OpResult {
                         "cannot repeat an array a negative number of times",
                     ));
                 }
-                let times = times.trunc() as usize;
+                let times = times as usize; // truncates (and saturates)
                 if list.len().saturating_mul(times) > 1 << 26 {
                     return Err(RuntimeError::new(
                         ErrorKind::Limit(crate::error::LimitKind::ArraySize),
@@ -328,7 +328,7 @@ pub fn slice_positions(
     stop: Option<f64>,
     step: Option<f64>,
 ) -> Result<Vec<usize>, RuntimeError> {
-    let step = step.map_or(1, |s| s.trunc() as i64);
+    let step = step.map_or(1, |s| s as i64); // truncates (and saturates)
     if step == 0 {
         return Err(RuntimeError::new(ErrorKind::Value, "slice step cannot be zero"));
     }

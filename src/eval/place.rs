@@ -798,8 +798,8 @@ impl Machine<'_> {
 fn insertion_point(len: usize, start: Option<f64>) -> usize {
     match start {
         None => 0,
-        Some(start) if start < 0.0 => (len as f64 + start.trunc()).max(0.0) as usize,
-        Some(start) => (start.trunc() as usize).min(len),
+        Some(start) if start < 0.0 => (len as f64 + crate::value::truncate(start)).max(0.0) as usize,
+        Some(start) => (start as usize).min(len),
     }
 }
 
