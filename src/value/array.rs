@@ -221,11 +221,18 @@ impl<'a> KeyRef<'a> {
 }
 
 /// `0`, or an optional `-` then a non-zero digit and more digits, fitting in i32 (open question Q-ARR-1b).
+#[inline]
 pub fn canonical_int(bytes: &[u8]) -> Option<i64> {
-    // Most keys are names: their first byte settles it.
+    // Most keys are names: their first byte settles it, here where the key is made.
     if !matches!(bytes.first(), Some(b'0'..=b'9' | b'-')) {
         return None;
     }
+    canonical_digits(bytes)
+}
+
+/// [`canonical_int`] of bytes that start with a digit or `-`.
+#[inline(never)]
+fn canonical_digits(bytes: &[u8]) -> Option<i64> {
     let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
     if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
