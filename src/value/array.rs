@@ -56,10 +56,10 @@ impl KeyStr {
 
     #[inline]
     fn inline(bytes: &[u8]) -> Option<KeyStr> {
-        let mut inline = [0; INLINE_KEY];
         if bytes.len() > INLINE_KEY {
             return None;
         }
+        let mut inline = [0; INLINE_KEY];
         copy_bytes(&mut inline, bytes);
         Some(KeyStr(KeyRepr::Inline { len: bytes.len() as u8, bytes: inline }))
     }

@@ -145,8 +145,18 @@ impl TextBuffer {
         self.len = 0;
     }
 
+    /// [`ByteSink::put`] of a piece longer than 16 bytes or one the room lacks space for.
     #[cold]
     #[inline(never)]
+    fn put_long(&mut self, bytes: &[u8]) {
+        let Some(end) = self.len.checked_add(bytes.len()) else { panic!("text length overflows usize") };
+        if end > self.room.len() {
+            self.grow(end);
+        }
+        self.room[self.len..end].copy_from_slice(bytes);
+        self.len = end;
+    }
+
     fn grow(&mut self, end: usize) {
         let room = end.max(self.room.len() * 2).max(64);
         self.room.resize(room, 0);
@@ -166,20 +176,6 @@ impl ByteSink for TextBuffer {
         } else {
             self.put_long(bytes);
         }
-    }
-}
-
-impl TextBuffer {
-    /// [`ByteSink::put`] of a piece longer than 16 bytes or one the room lacks space for.
-    #[cold]
-    #[inline(never)]
-    fn put_long(&mut self, bytes: &[u8]) {
-        let Some(end) = self.len.checked_add(bytes.len()) else { panic!("text length overflows usize") };
-        if end > self.room.len() {
-            self.grow(end);
-        }
-        self.room[self.len..end].copy_from_slice(bytes);
-        self.len = end;
     }
 }
 
