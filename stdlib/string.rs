@@ -186,20 +186,20 @@ fn str_repeat(ctx: &mut NativeCtx<'_>, args: &Args<'_>) -> Fallible<Value> {
     repeat(bytes, count).map(Value::from).map_err(|message| args.value_error(message))
 }
 
+/// The first position of `needle` in `haystack`: `memchr` for one byte (the usual delimiter), else a
+/// substring search that does not compare a window at every position.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     match needle {
-        [] => Some(0),
-        // A one-byte needle (the usual delimiter) is a byte scan, not a window compare per position.
-        [byte] => haystack.iter().position(|b| b == byte),
-        _ => haystack.windows(needle.len()).position(|window| window == needle),
+        [byte] => memchr::memchr(*byte, haystack),
+        _ => memchr::memmem::find(haystack, needle),
     }
 }
 
+/// The last position of `needle` in `haystack` (`haystack.len()` for an empty needle).
 fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     match needle {
-        [] => Some(haystack.len()),
-        [byte] => haystack.iter().rposition(|b| b == byte),
-        _ => haystack.windows(needle.len()).rposition(|window| window == needle),
+        [byte] => memchr::memrchr(*byte, haystack),
+        _ => memchr::memmem::rfind(haystack, needle),
     }
 }
 
@@ -601,6 +601,22 @@ mod tests {
         assert_eq!(show(call("str_slice", &[s("Halon"), Value::number(-3.0)])), "lon");
         assert_eq!(show(call("str_slice", &[s("Halon"), Value::number(1.0), Value::number(-1.0)])), "alo");
         assert_eq!(show(call("str_slice", &[s("Halon"), Value::number(9.0)])), "");
+    }
+
+    #[test]
+    fn find_and_rfind_agree_with_a_window_scan() {
+        let naive = |haystack: &[u8], needle: &[u8]| {
+            let first = (0..=haystack.len()).find(|&at| haystack[at..].starts_with(needle));
+            let last = (0..=haystack.len()).rev().find(|&at| haystack[at..].starts_with(needle));
+            (first, last)
+        };
+        let haystacks: [&[u8]; 5] = [b"", b"a", b"abcabcab", b"aaaaa", b"x::y::z::"];
+        let needles: [&[u8]; 7] = [b"", b"a", b"ab", b"abc", b"aa", b"::", b"abcabcabc"];
+        for haystack in haystacks {
+            for needle in needles {
+                assert_eq!((find(haystack, needle), rfind(haystack, needle)), naive(haystack, needle));
+            }
+        }
     }
 
     #[test]
