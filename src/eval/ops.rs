@@ -306,7 +306,7 @@ fn array_merge(a: &Array, b: &Array) -> Array {
 
 /// Where a slice bound lands in `len` items: truncated, negative counting from the end, clamped to
 /// `low..=high`.
-fn slice_bound(len: i64, value: f64, low: i64, high: i64) -> i64 {
+pub fn slice_bound(len: i64, value: f64, low: i64, high: i64) -> i64 {
     let value = crate::value::truncate(value);
     let value = if value < 0.0 { (len as f64 + value).max(low as f64) } else { value.min(high as f64) };
     (value as i64).clamp(low, high)

@@ -796,11 +796,7 @@ impl Machine<'_> {
 }
 
 fn insertion_point(len: usize, start: Option<f64>) -> usize {
-    match start {
-        None => 0,
-        Some(start) if start < 0.0 => (len as f64 + crate::value::truncate(start)).max(0.0) as usize,
-        Some(start) => (start as usize).min(len),
-    }
+    start.map_or(0, |start| ops::slice_bound(len as i64, start, 0, len as i64) as usize)
 }
 
 fn clone_root(root: &Root) -> Root {
